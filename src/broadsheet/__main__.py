@@ -1,0 +1,3 @@
+from broadsheet.cli import app
+
+app(prog_name="broadsheet")

@@ -1,0 +1,109 @@
+"""RealWorld routes for users, authentication and profiles."""
+
+from datetime import timedelta
+
+from fastapi import APIRouter, status
+
+from broadsheet.accounts import service as accounts
+from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.accounts.models import User
+from broadsheet.accounts.schemas import (
+    LoginUserRequest,
+    NewUserRequest,
+    ProfileOut,
+    ProfileResponse,
+    UserOut,
+    UserResponse,
+    UserUpdateRequest,
+)
+from broadsheet.deps import AppSettings, DbSession, PasswordHashing
+from broadsheet.errors import errors_documented
+
+router = APIRouter()
+
+
+def _user_response(user: User, settings: AppSettings) -> UserResponse:
+    token = accounts.issue_token(
+        user, key=settings.signing_key, ttl=timedelta(seconds=settings.token_ttl_seconds)
+    )
+    return UserResponse(
+        user=UserOut(
+            email=user.email, token=token, username=user.username, bio=user.bio, image=user.image
+        )
+    )
+
+
+def profile_out(user: User, *, following: bool) -> ProfileOut:
+    return ProfileOut(username=user.username, bio=user.bio, image=user.image, following=following)
+
+
+@router.post(
+    "/users/login",
+    tags=["User and Authentication"],
+    responses=errors_documented(401, 422),
+)
+async def login(
+    body: LoginUserRequest, session: DbSession, settings: AppSettings, passwords: PasswordHashing
+) -> UserResponse:
+    """Sign in with email and password; the response carries a token."""
+    user = await accounts.authenticate(
+        session, body.user.email, body.user.password, passwords=passwords
+    )
+    return _user_response(user, settings)
+
+
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    tags=["User and Authentication"],
+    responses=errors_documented(422),
+)
+async def register(
+    body: NewUserRequest, session: DbSession, settings: AppSettings, passwords: PasswordHashing
+) -> UserResponse:
+    """Create an account; the response carries a token."""
+    user = await accounts.register(session, body.user, passwords=passwords)
+    return _user_response(user, settings)
+
+
+@router.get("/user", tags=["User and Authentication"], responses=errors_documented(401))
+async def current_user(user: CurrentUser, settings: AppSettings) -> UserResponse:
+    """The signed-in user."""
+    return _user_response(user, settings)
+
+
+@router.put("/user", tags=["User and Authentication"], responses=errors_documented(401, 422))
+async def update_current_user(
+    body: UserUpdateRequest,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: PasswordHashing,
+) -> UserResponse:
+    """Change the signed-in user's settings; a new password ends every earlier token."""
+    user = await accounts.update_account(session, user, body.user, passwords=passwords)
+    return _user_response(user, settings)
+
+
+@router.get("/profiles/{username}", tags=["Profile"], responses=errors_documented(401, 404))
+async def get_profile(username: str, session: DbSession, viewer: OptionalUser) -> ProfileResponse:
+    """A writer's public profile; `following` is filled for a signed-in caller."""
+    user = await accounts.find_user(session, username)
+    following = await accounts.is_following(session, viewer, user)
+    return ProfileResponse(profile=profile_out(user, following=following))
+
+
+@router.post(
+    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
+)
+async def follow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
+    """Follow a writer."""
+    followed = await accounts.follow(session, user, username)
+    return ProfileResponse(profile=profile_out(followed, following=True))
+
+
+@router.delete("/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404))
+async def unfollow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
+    """Stop following a writer."""
+    followed = await accounts.unfollow(session, user, username)
+    return ProfileResponse(profile=profile_out(followed, following=False))

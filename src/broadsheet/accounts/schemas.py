@@ -1,0 +1,97 @@
+"""Request and response shapes for accounts and profiles."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+
+from broadsheet.accounts.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
+from broadsheet.schemas import Schema
+
+BIO_MAX_LENGTH = 2000
+IMAGE_MAX_LENGTH = 1000
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+
+Username = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=USERNAME_MAX_LENGTH,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+    ),
+    Field(description="Letters, digits, '.', '_' and '-'"),
+]
+
+
+def _bounded_email(value: str) -> str:
+    if len(value) > EMAIL_MAX_LENGTH:
+        raise ValueError(f"is too long (maximum is {EMAIL_MAX_LENGTH} characters)")
+    return value
+
+
+Email = Annotated[EmailStr, AfterValidator(_bounded_email)]
+Password = Annotated[
+    str, StringConstraints(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
+]
+LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BIO_MAX_LENGTH)]
+ImageUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=IMAGE_MAX_LENGTH, pattern=r"^(https?://\S+)?$"),
+    Field(description="An http(s) URL, or empty to remove the image"),
+]
+
+
+class NewUser(Schema):
+    username: Username
+    email: Email
+    password: Password
+
+
+class NewUserRequest(Schema):
+    user: NewUser
+
+
+class LoginUser(Schema):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    password: LoginPassword
+
+
+class LoginUserRequest(Schema):
+    user: LoginUser
+
+
+class UserUpdate(Schema):
+    username: Username | None = None
+    email: Email | None = None
+    password: Password | None = None
+    bio: Bio | None = None
+    image: ImageUrl | None = None
+
+
+class UserUpdateRequest(Schema):
+    user: UserUpdate
+
+
+class UserOut(Schema):
+    email: str
+    token: str
+    username: str
+    bio: str | None
+    image: str | None
+
+
+class UserResponse(Schema):
+    user: UserOut
+
+
+class ProfileOut(Schema):
+    username: str
+    bio: str | None
+    image: str | None
+    following: bool
+
+
+class ProfileResponse(Schema):
+    profile: ProfileOut

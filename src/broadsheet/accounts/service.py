@@ -1,0 +1,179 @@
+"""Accounts: sign-up, sign-in, settings, profiles and follows. No HTTP in here."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broadsheet.accounts.models import Follow, User
+from broadsheet.accounts.schemas import NewUser, UserUpdate
+from broadsheet.db import add_unless_present
+from broadsheet.errors import Invalid, NotFound, Unauthorized
+from broadsheet.lib import tokens
+from broadsheet.lib.clock import utcnow
+from broadsheet.lib.passwords import Passwords
+from broadsheet.settings import Settings
+
+
+class UsernameTaken(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"username": ["has already been taken"]})
+
+
+class EmailTaken(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"email": ["has already been taken"]})
+
+
+class InvalidCredentials(Unauthorized):
+    def __init__(self) -> None:
+        super().__init__("email or password is invalid", field="credentials")
+
+
+class CannotFollowSelf(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"username": ["you cannot follow yourself"]})
+
+
+def password_hashing(settings: Settings) -> Passwords:
+    return Passwords(
+        memory_kib=settings.password_memory_kib,
+        time_cost=settings.password_time_cost,
+        parallelism=settings.password_parallelism,
+        concurrency=settings.password_hash_concurrency,
+    )
+
+
+def username_key(username: str) -> str:
+    return username.casefold()
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+async def _ensure_available(
+    session: AsyncSession, *, username: str | None, email: str | None, exclude: int | None = None
+) -> None:
+    problems: dict[str, list[str]] = {}
+    for field, column, key in (
+        ("username", User.username_key, username and username_key(username)),
+        ("email", User.email_key, email and email_key(email)),
+    ):
+        if key is None:
+            continue
+        query = select(exists().where(column == key, User.id != (exclude or 0)))
+        if await session.scalar(query):
+            problems[field] = ["has already been taken"]
+    if problems:
+        raise Invalid(problems)
+
+
+async def _flush_claiming_names(session: AsyncSession) -> None:
+    """Flush, turning a lost race for a username or email into the same error as a taken one."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        message = str(error.orig).lower()
+        raise EmailTaken() if "email" in message else UsernameTaken() from error
+
+
+async def register(session: AsyncSession, new_user: NewUser, *, passwords: Passwords) -> User:
+    await _ensure_available(session, username=new_user.username, email=new_user.email)
+    user = User(
+        username=new_user.username,
+        username_key=username_key(new_user.username),
+        email=new_user.email,
+        email_key=email_key(new_user.email),
+        password_hash=await passwords.hash(new_user.password),
+    )
+    session.add(user)
+    await _flush_claiming_names(session)
+    return user
+
+
+async def authenticate(
+    session: AsyncSession, email: str, password: str, *, passwords: Passwords
+) -> User:
+    """The user with these credentials; an unknown email and a wrong password fail alike."""
+    user = await session.scalar(select(User).where(User.email_key == email_key(email)))
+    # Verify even when the email is unknown, so timing does not reveal which accounts exist.
+    matches = await passwords.verify(user.password_hash if user else None, password)
+    if user is None or not matches:
+        raise InvalidCredentials()
+    return user
+
+
+async def update_account(
+    session: AsyncSession, user: User, changes: UserUpdate, *, passwords: Passwords
+) -> User:
+    await _ensure_available(
+        session, username=changes.username, email=changes.email, exclude=user.id
+    )
+    if changes.username is not None:
+        user.username = changes.username
+        user.username_key = username_key(changes.username)
+    if changes.email is not None:
+        user.email = changes.email
+        user.email_key = email_key(changes.email)
+    if changes.password is not None:
+        user.password_hash = await passwords.hash(changes.password)
+        user.token_version += 1
+    if changes.bio is not None:
+        user.bio = changes.bio or None
+    if changes.image is not None:
+        user.image = changes.image or None
+    user.updated_at = utcnow()
+    await _flush_claiming_names(session)
+    return user
+
+
+def issue_token(user: User, *, key: str, ttl: timedelta) -> str:
+    return tokens.issue(tokens.TokenClaims(user.id, user.token_version), key=key, ttl=ttl)
+
+
+async def user_for_token(session: AsyncSession, token: str, *, key: str) -> User:
+    """The user a token speaks for, while it is unexpired and issued since the last password change."""
+    try:
+        claims = tokens.verify(token, key=key)
+    except tokens.InvalidToken as error:
+        raise Unauthorized("is invalid or expired") from error
+    user = await session.get(User, claims.user_id)
+    if user is None or user.token_version != claims.version:
+        raise Unauthorized("is invalid or expired")
+    return user
+
+
+async def find_user(session: AsyncSession, username: str) -> User:
+    user = await session.scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        raise NotFound("profile not found", field="profile")
+    return user
+
+
+async def is_following(session: AsyncSession, follower: User | None, followed: User) -> bool:
+    if follower is None or follower.id == followed.id:
+        return False
+    query = select(
+        exists().where(Follow.follower_id == follower.id, Follow.followed_id == followed.id)
+    )
+    return bool(await session.scalar(query))
+
+
+async def follow(session: AsyncSession, follower: User, username: str) -> User:
+    """Follow `username`; following someone twice changes nothing."""
+    followed = await find_user(session, username)
+    if followed.id == follower.id:
+        raise CannotFollowSelf()
+    await add_unless_present(session, Follow(follower_id=follower.id, followed_id=followed.id))
+    return followed
+
+
+async def unfollow(session: AsyncSession, follower: User, username: str) -> User:
+    followed = await find_user(session, username)
+    await session.execute(
+        delete(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == followed.id)
+    )
+    return followed

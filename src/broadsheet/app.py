@@ -1,0 +1,57 @@
+"""create_app(settings): the one place where Broadsheet is wired together."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from broadsheet import __version__
+from broadsheet.accounts.api import router as accounts_api
+from broadsheet.accounts.service import password_hashing
+from broadsheet.articles.api import router as articles_api
+from broadsheet.comments.api import router as comments_api
+from broadsheet.db import connect
+from broadsheet.errors import install_handlers
+from broadsheet.middleware import ApiCors, BodySizeLimit
+from broadsheet.settings import Settings
+from broadsheet.tags.api import router as tags_api
+
+API_DESCRIPTION = """\
+Broadsheet's HTTP API. It is compatible with the RealWorld ("Conduit") API: every Conduit client
+works against it. Send the token from a user response as `Authorization: Token <jwt>`.
+Errors answer `{"errors": {"<field>": ["<message>"]}}`."""
+
+
+def _api_router() -> APIRouter:
+    api = APIRouter(prefix="/api")
+    for router in (accounts_api, articles_api, comments_api, tags_api):
+        api.include_router(router)
+    return api
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = connect(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Broadsheet API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.passwords = password_hashing(settings)
+    install_handlers(app)
+    app.include_router(_api_router())
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ApiCors, origins=settings.cors_origins)
+    return app

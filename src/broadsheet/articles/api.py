@@ -1,0 +1,137 @@
+"""RealWorld routes for stories and favorites."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from broadsheet.accounts.api import profile_out
+from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.articles import queries
+from broadsheet.articles import service as articles
+from broadsheet.articles.queries import ArticlePage, ArticleView
+from broadsheet.articles.schemas import (
+    MAX_PAGE_SIZE,
+    ArticleCreateRequest,
+    ArticleListResponse,
+    ArticleOut,
+    ArticleResponse,
+    ArticleSummary,
+    ArticleUpdateRequest,
+)
+from broadsheet.deps import DbSession
+from broadsheet.errors import errors_documented
+
+router = APIRouter(tags=["Articles"])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many stories to return")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many stories to skip")]
+FilterText = Annotated[str | None, Query(max_length=200)]
+
+
+def _summary_fields(view: ArticleView) -> dict[str, object]:
+    article = view.article
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "description": article.description,
+        "tag_list": [tag.name for tag in article.tags],
+        "created_at": article.created_at,
+        "updated_at": article.updated_at,
+        "favorited": view.favorited,
+        "favorites_count": article.favorites_count,
+        "author": profile_out(article.author, following=view.following),
+    }
+
+
+def _article_response(view: ArticleView) -> ArticleResponse:
+    return ArticleResponse(article=ArticleOut(**_summary_fields(view), body=view.article.body))
+
+
+def _list_response(page: ArticlePage) -> ArticleListResponse:
+    return ArticleListResponse(
+        articles=[ArticleSummary(**_summary_fields(view)) for view in page.views],
+        articles_count=page.total,
+    )
+
+
+@router.get("/articles", responses=errors_documented(401, 422))
+async def list_articles(
+    session: DbSession,
+    viewer: OptionalUser,
+    tag: FilterText = None,
+    author: FilterText = None,
+    favorited: FilterText = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ArticleListResponse:
+    """Stories, most recent first, filtered by tag, author or who favorited them."""
+    page = await queries.list_articles(
+        session,
+        viewer=viewer,
+        tag=tag,
+        author=author,
+        favorited_by=favorited,
+        limit=limit,
+        offset=offset,
+    )
+    return _list_response(page)
+
+
+@router.get("/articles/feed", responses=errors_documented(401, 422))
+async def feed(
+    session: DbSession, reader: CurrentUser, limit: Limit = 20, offset: Offset = 0
+) -> ArticleListResponse:
+    """Stories by the writers the caller follows, most recent first."""
+    return _list_response(await queries.feed_for(session, reader, limit=limit, offset=offset))
+
+
+@router.post(
+    "/articles", status_code=status.HTTP_201_CREATED, responses=errors_documented(401, 422)
+)
+async def create_article(
+    body: ArticleCreateRequest, session: DbSession, author: CurrentUser
+) -> ArticleResponse:
+    """Publish a story."""
+    article = await articles.write(session, body.article, by=author)
+    return _article_response(await queries.article_view(session, article.slug, viewer=author))
+
+
+@router.get("/articles/{slug}", responses=errors_documented(401, 404))
+async def get_article(slug: str, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
+    """One story, with its body."""
+    return _article_response(await queries.article_view(session, slug, viewer=viewer))
+
+
+@router.put("/articles/{slug}", responses=errors_documented(401, 403, 404, 422))
+async def update_article(
+    slug: str, body: ArticleUpdateRequest, session: DbSession, user: CurrentUser
+) -> ArticleResponse:
+    """Edit a story; only its author may. A changed title changes the slug."""
+    article = await articles.edit(session, slug, body.article, by=user)
+    return _article_response(await queries.article_view(session, article.slug, viewer=user))
+
+
+@router.delete(
+    "/articles/{slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors_documented(401, 403, 404),
+)
+async def delete_article(slug: str, session: DbSession, user: CurrentUser) -> None:
+    """Delete a story with its comments; only its author may."""
+    await articles.remove(session, slug, by=user)
+
+
+@router.post("/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404))
+async def favorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
+    """Favorite a story."""
+    await articles.favorite(session, slug, by=user)
+    return _article_response(await queries.article_view(session, slug, viewer=user))
+
+
+@router.delete(
+    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404)
+)
+async def unfavorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
+    """Take back a favorite."""
+    await articles.unfavorite(session, slug, by=user)
+    return _article_response(await queries.article_view(session, slug, viewer=user))

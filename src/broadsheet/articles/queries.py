@@ -1,0 +1,145 @@
+"""Reads of stories as a given reader sees them, shared by the API and the pages."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, selectinload
+
+from broadsheet.accounts.models import Follow, User
+from broadsheet.accounts.service import username_key
+from broadsheet.articles.models import Article, Favorite
+from broadsheet.errors import NotFound
+from broadsheet.tags.models import Tag, article_tags
+
+
+class ArticleNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("article not found", field="article")
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A story with its author, tags and the reader's relation to both."""
+
+    article: Article
+    favorited: bool
+    following: bool
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    views: list[ArticleView]
+    total: int
+
+
+def _viewed_by(viewer: User | None) -> Select[tuple[Article, bool, bool]]:
+    """Stories with author and tags loaded, plus whether `viewer` favorited them and follows
+    their authors: one query for the rows and one for every tag, whatever the page size."""
+    if viewer is None:
+        favorited: ColumnElement[bool] = false()
+        following: ColumnElement[bool] = false()
+    else:
+        favorited = (
+            select(Favorite.article_id)
+            .where(Favorite.article_id == Article.id, Favorite.user_id == viewer.id)
+            .exists()
+        )
+        following = (
+            select(Follow.followed_id)
+            .where(Follow.followed_id == Article.author_id, Follow.follower_id == viewer.id)
+            .exists()
+        )
+    return (
+        select(Article, favorited.label("favorited"), following.label("following"))
+        .join(Article.author)
+        .options(contains_eager(Article.author), selectinload(Article.tags))
+    )
+
+
+async def _views(session: AsyncSession, query: Select[tuple[Article, bool, bool]]) -> list[ArticleView]:
+    rows = await session.execute(query)
+    return [
+        ArticleView(article, favorited=bool(favorited), following=bool(following))
+        for article, favorited, following in rows
+    ]
+
+
+async def article_view(session: AsyncSession, slug: str, *, viewer: User | None) -> ArticleView:
+    views = await _views(session, _viewed_by(viewer).where(Article.slug == slug))
+    if not views:
+        raise ArticleNotFound()
+    return views[0]
+
+
+def _filters(
+    *, tag: str | None, author: str | None, favorited_by: str | None
+) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if tag is not None:
+        tagged = (
+            select(article_tags.c.article_id)
+            .join(Tag, Tag.id == article_tags.c.tag_id)
+            .where(Tag.name == tag)
+        )
+        filters.append(Article.id.in_(tagged))
+    if author is not None:
+        # correlate(None): the outer query joins users too, and this must not refer to that row.
+        authors = (
+            select(User.id).where(User.username_key == username_key(author)).correlate(None)
+        )
+        filters.append(Article.author_id.in_(authors))
+    if favorited_by is not None:
+        favorites = (
+            select(Favorite.article_id)
+            .join(User, User.id == Favorite.user_id)
+            .where(User.username_key == username_key(favorited_by))
+            .correlate(None)
+        )
+        filters.append(Article.id.in_(favorites))
+    return filters
+
+
+async def _page(
+    session: AsyncSession,
+    filters: Sequence[ColumnElement[bool]],
+    *,
+    viewer: User | None,
+    limit: int,
+    offset: int,
+) -> ArticlePage:
+    total = await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
+    if total <= offset:
+        return ArticlePage(views=[], total=total)
+    query = (
+        _viewed_by(viewer)
+        .where(*filters)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return ArticlePage(views=await _views(session, query), total=total)
+
+
+async def list_articles(
+    session: AsyncSession,
+    *,
+    viewer: User | None,
+    tag: str | None = None,
+    author: str | None = None,
+    favorited_by: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> ArticlePage:
+    """Stories, most recent first, optionally by tag, author, or who favorited them."""
+    filters = _filters(tag=tag, author=author, favorited_by=favorited_by)
+    return await _page(session, filters, viewer=viewer, limit=limit, offset=offset)
+
+
+async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
+    """Stories by the authors `reader` follows, most recent first."""
+    followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
+    return await _page(
+        session, [Article.author_id.in_(followed)], viewer=reader, limit=limit, offset=offset
+    )

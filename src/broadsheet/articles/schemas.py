@@ -1,0 +1,85 @@
+"""Request and response shapes for stories."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from broadsheet.accounts.schemas import ProfileOut
+from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from broadsheet.schemas import Schema, Timestamp
+from broadsheet.tags.models import TAG_MAX_LENGTH
+
+BODY_MAX_LENGTH = 100_000
+MAX_TAGS = 10
+MAX_PAGE_SIZE = 100
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH)
+]
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_MAX_LENGTH)
+]
+TagName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TAG_MAX_LENGTH),
+]
+
+
+def _distinct(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
+
+TagList = Annotated[list[TagName], Field(max_length=MAX_TAGS), AfterValidator(_distinct)]
+
+
+class ArticleCreate(Schema):
+    title: Title
+    description: Description
+    body: Body
+    tag_list: TagList = []
+
+
+class ArticleCreateRequest(Schema):
+    article: ArticleCreate
+
+
+class ArticleUpdate(Schema):
+    title: Title | None = None
+    description: Description | None = None
+    body: Body | None = None
+    tag_list: TagList | None = None
+
+
+class ArticleUpdateRequest(Schema):
+    article: ArticleUpdate
+
+
+class ArticleSummary(Schema):
+    """A story as lists show it: everything but the body."""
+
+    slug: str
+    title: str
+    description: str
+    tag_list: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+    favorited: bool
+    favorites_count: int
+    author: ProfileOut
+
+
+class ArticleOut(ArticleSummary):
+    body: str
+
+
+class ArticleResponse(Schema):
+    article: ArticleOut
+
+
+class ArticleListResponse(Schema):
+    articles: list[ArticleSummary]
+    articles_count: int
+

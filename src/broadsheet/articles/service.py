@@ -1,0 +1,121 @@
+"""Stories: writing, editing, deleting and favoriting. No HTTP in here."""
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from broadsheet.accounts.models import User
+from broadsheet.articles.models import Article, Favorite
+from broadsheet.articles.queries import ArticleNotFound
+from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
+from broadsheet.db import add_unless_present
+from broadsheet.errors import Forbidden
+from broadsheet.lib.clock import utcnow
+from broadsheet.lib.slugs import retitled_slug, unique_slug
+from broadsheet.tags.service import tags_named
+
+SLUG_ATTEMPTS = 5
+
+
+class NotTheAuthor(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("only the author may change this story", field="article")
+
+
+async def find_article(session: AsyncSession, slug: str, *, with_tags: bool = False) -> Article:
+    query = select(Article).where(Article.slug == slug)
+    if with_tags:
+        query = query.options(selectinload(Article.tags))
+    article = await session.scalar(query)
+    if article is None:
+        raise ArticleNotFound()
+    return article
+
+
+async def _flush_with_unique_slug(session: AsyncSession, article: Article, title: str) -> None:
+    """Flush `article`; on the rare clash of random slug suffixes, draw another."""
+    for _ in range(SLUG_ATTEMPTS):
+        try:
+            async with session.begin_nested():
+                await session.flush()
+            return
+        except IntegrityError:
+            article.slug = unique_slug(title)
+    raise RuntimeError("could not find a free slug")
+
+
+async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Article:
+    """Publish a new story by `by`."""
+    now = utcnow()
+    article = Article(
+        slug=unique_slug(draft.title),
+        title=draft.title,
+        description=draft.description,
+        body=draft.body,
+        author_id=by.id,
+        created_at=now,
+        updated_at=now,
+        favorites_count=0,
+        tags=await tags_named(session, draft.tag_list),
+    )
+    session.add(article)
+    await _flush_with_unique_slug(session, article, draft.title)
+    return article
+
+
+async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
+    """Change a story; only its author may. A new title gives it a new slug."""
+    article = await find_article(session, slug, with_tags=changes.tag_list is not None)
+    if article.author_id != by.id:
+        raise NotTheAuthor()
+    if changes.title is not None and changes.title != article.title:
+        article.title = changes.title
+        article.slug = retitled_slug(article.slug, changes.title)
+    if changes.description is not None:
+        article.description = changes.description
+    if changes.body is not None:
+        article.body = changes.body
+    if changes.tag_list is not None:
+        article.tags = await tags_named(session, changes.tag_list)
+    article.updated_at = utcnow()
+    await _flush_with_unique_slug(session, article, article.title)
+    return article
+
+
+async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
+    """Delete a story with its comments and favorites; only its author may."""
+    article = await find_article(session, slug)
+    if article.author_id != by.id:
+        raise NotTheAuthor()
+    # The database's ON DELETE CASCADE removes its comments, favorites and tag links.
+    await session.execute(delete(Article).where(Article.id == article.id))
+
+
+async def _shift_favorites_count(session: AsyncSession, article: Article, step: int) -> None:
+    # Counted in the database, not in Python, so concurrent favorites are never lost.
+    await session.execute(
+        update(Article)
+        .where(Article.id == article.id)
+        .values(favorites_count=Article.favorites_count + step)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(article, attribute_names=["favorites_count"])
+
+
+async def favorite(session: AsyncSession, slug: str, *, by: User) -> Article:
+    """Favorite a story; favoriting it again changes nothing."""
+    article = await find_article(session, slug)
+    if await add_unless_present(session, Favorite(user_id=by.id, article_id=article.id)):
+        await _shift_favorites_count(session, article, +1)
+    return article
+
+
+async def unfavorite(session: AsyncSession, slug: str, *, by: User) -> Article:
+    article = await find_article(session, slug)
+    removed = await session.execute(
+        delete(Favorite).where(Favorite.user_id == by.id, Favorite.article_id == article.id)
+    )
+    if removed.rowcount:
+        await _shift_favorites_count(session, article, -1)
+    return article

@@ -1,0 +1,122 @@
+"""The `broadsheet` command: serve, migrate, demo, createuser."""
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from broadsheet import migrate as migrations
+from broadsheet.accounts import service as accounts
+from broadsheet.accounts.schemas import NewUser
+from broadsheet.db import connect, session_scope
+from broadsheet.errors import Invalid
+from broadsheet.settings import Settings
+
+app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="PORT", help="Port to listen on (PORT is honoured when set).")
+    ] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
+    graceful_timeout: Annotated[
+        int, typer.Option(help="Seconds in-flight requests get to finish on SIGTERM.")
+    ] = 30,
+) -> None:
+    """Serve the site and the API with a production server."""
+    uvicorn.run(
+        "broadsheet.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        timeout_graceful_shutdown=graceful_timeout,
+        proxy_headers=False,
+        server_header=False,
+        access_log=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations to the configured database (safe to run again)."""
+
+    async def run() -> None:
+        database = connect(Settings())
+        try:
+            await migrations.upgrade(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    typer.echo("database is up to date")
+
+
+@app.command()
+def demo(
+    force: Annotated[bool, typer.Option(help="Load even when the database has content.")] = False,
+) -> None:
+    """Load demo writers, stories, comments, follows and favorites."""
+    from broadsheet.demo import DatabaseNotEmpty, load_demo
+
+    async def run() -> str:
+        settings = Settings()
+        database = connect(settings)
+        try:
+            async with session_scope(database) as session:
+                summary = await load_demo(session, passwords=accounts.password_hashing(settings), force=force)
+            return summary
+        finally:
+            await database.dispose()
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except DatabaseNotEmpty as error:
+        typer.echo(f"{error}; use --force to load the demo content anyway", err=True)
+        raise typer.Exit(1) from error
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Password (again): "):
+        typer.echo("the passwords do not match", err=True)
+        raise typer.Exit(1)
+    return password
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Option(help="The new user's username.")],
+    email: Annotated[str, typer.Option(help="The new user's email address.")],
+) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    password = _read_password()
+
+    async def run() -> None:
+        settings = Settings()
+        database = connect(settings)
+        try:
+            new_user = NewUser(username=username, email=email, password=password)
+            async with session_scope(database) as session:
+                await accounts.register(session, new_user, passwords=accounts.password_hashing(settings))
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except (Invalid, ValueError) as error:
+        typer.echo(f"cannot create the user: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"created {username}")
+
+

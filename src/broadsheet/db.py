@@ -1,0 +1,139 @@
+"""Database plumbing: the declarative base, engines, and the one owner of each transaction."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, event
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from broadsheet.lib.clock import utcnow
+from broadsheet.settings import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # MariaDB keeps whole seconds unless told to keep microseconds.
+    type_annotation_map = {
+        datetime: DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql")
+    }
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class Database:
+    """Engines and session factories for one configured database.
+
+    SQLite allows one writer at a time. A transaction that reads first and writes later can fail
+    at once with "database is locked" instead of waiting, so writes take the lock up front with
+    BEGIN IMMEDIATE on their own engine, while reads keep SQLite's concurrent readers.
+    """
+
+    engine: AsyncEngine
+    write_engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    write_sessions: async_sessionmaker[AsyncSession]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
+
+
+def _sqlite_engine(url: str, *, begin: str, echo: bool) -> AsyncEngine:
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Hand transaction control to the "begin" hook below instead of the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def connect(settings: Settings) -> Database:
+    url = settings.database_url
+    if settings.is_sqlite:
+        database_path = make_url(url).database
+        if database_path and database_path != ":memory:":
+            Path(database_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = _sqlite_engine(url, begin="BEGIN", echo=settings.echo_sql)
+        write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", echo=settings.echo_sql)
+    else:
+        engine = create_async_engine(
+            url,
+            echo=settings.echo_sql,
+            pool_size=settings.database_pool_size,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+        )
+        write_engine = engine
+    return Database(
+        engine=engine,
+        write_engine=write_engine,
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
+    )
+
+
+@asynccontextmanager
+async def session_scope(database: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    factory = database.write_sessions if write else database.sessions
+    async with factory() as session, session.begin():
+        yield session
+
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+# MariaDB compares text case-insensitively by default; these columns must compare exactly, as
+# they do on PostgreSQL and SQLite.
+def exact_text(length: int) -> String:
+    return String(length).with_variant(mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql")
+
+
+# MariaDB's TEXT holds 64 KB; long stories need more room there.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
+
+
+async def add_unless_present(session: AsyncSession, row: Base) -> bool:
+    """Insert `row`, or return False when a row with its key already exists (even one a
+    concurrent transaction committed a moment ago)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,150 @@
+"""Errors that carry their HTTP status, and the handlers that render them as RealWorld JSON."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class AppError(Exception):
+    """A failure the client can act on; `field` names what the message is about."""
+
+    status_code = 400
+    field = "body"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+    def errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]}
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    field = "token"
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+
+
+class Invalid(AppError):
+    """Input that breaks a rule; several fields may be wrong at once."""
+
+    status_code = 422
+
+    def __init__(self, problems: Mapping[str, Sequence[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()))
+        self.problems = {field: list(messages) for field, messages in problems.items()}
+
+    def errors(self) -> dict[str, list[str]]:
+        return self.problems
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+
+
+def error_response(status_code: int, errors: Mapping[str, list[str]]) -> JSONResponse:
+    return JSONResponse({"errors": dict(errors)}, status_code=status_code)
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Token"} if exc.status_code == 401 else None
+    response = error_response(exc.status_code, exc.errors())
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _field_name(location: Sequence[int | str]) -> str:
+    """Name a failing field as a client knows it: ("body", "article", "title") → "title"."""
+    names = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    wrappers = {"user", "article", "comment"}
+    meaningful = [name for name in names if name not in wrappers] or names
+    return ".".join(meaningful) or "body"
+
+
+def _validation_message(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    limits = error.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and limits.get("min_length") == 1):
+        return "can't be blank"
+    if kind in ("string_too_short", "too_short"):
+        return f"is too short (minimum is {limits.get('min_length')})"
+    if kind in ("string_too_long", "too_long"):
+        return f"is too long (maximum is {limits.get('max_length')})"
+    if kind == "string_pattern_mismatch":
+        return "contains characters that are not allowed"
+    if kind == "json_invalid":
+        return "is not valid JSON"
+    return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+
+
+async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems: dict[str, list[str]] = {}
+    for error in exc.errors():
+        field = _field_name(error.get("loc", ()))
+        problems.setdefault(field, []).append(_validation_message(error))
+    return error_response(422, problems)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    reasons = {404: "not found", 405: "method not allowed"}
+    message = reasons.get(exc.status_code, str(exc.detail))
+    return JSONResponse(
+        {"errors": {"body": [message]}}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+class ErrorResponse(BaseModel):
+    """What every failed API request answers: messages grouped by the field they concern."""
+
+    errors: dict[str, list[str]]
+
+
+_ERROR_MEANINGS = {
+    401: "Missing, invalid or expired token",
+    403: "Only the author may do this",
+    404: "No such resource",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "Invalid input",
+    429: "Too many requests",
+}
+
+
+def errors_documented(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the errors an operation can answer."""
+    return {
+        code: {"model": ErrorResponse, "description": _ERROR_MEANINGS[code]}
+        for code in status_codes
+    }

@@ -1,0 +1,7 @@
+"""Response shapes for tags."""
+
+from broadsheet.schemas import Schema
+
+
+class TagListResponse(Schema):
+    tags: list[str]
