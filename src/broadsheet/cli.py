@@ -25,7 +25,9 @@ def serve(
         int, typer.Option(envvar="PORT", help="Port to listen on (PORT is honoured when set).")
     ] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = False,
+    reload: Annotated[
+        bool, typer.Option(help="Restart when the code changes (development).")
+    ] = False,
     graceful_timeout: Annotated[
         int, typer.Option(help="Seconds in-flight requests get to finish on SIGTERM.")
     ] = 30,
@@ -72,8 +74,9 @@ def demo(
         database = connect(settings)
         try:
             async with session_scope(database) as session:
-                summary = await load_demo(session, passwords=accounts.password_hashing(settings), force=force)
-            return summary
+                return await load_demo(
+                    session, passwords=accounts.password_hashing(settings), force=force
+                )
         finally:
             await database.dispose()
 
@@ -108,7 +111,9 @@ def createuser(
         try:
             new_user = NewUser(username=username, email=email, password=password)
             async with session_scope(database) as session:
-                await accounts.register(session, new_user, passwords=accounts.password_hashing(settings))
+                await accounts.register(
+                    session, new_user, passwords=accounts.password_hashing(settings)
+                )
         finally:
             await database.dispose()
 
@@ -118,5 +123,3 @@ def createuser(
         typer.echo(f"cannot create the user: {error}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"created {username}")
-
-

@@ -10,8 +10,9 @@ from broadsheet.lib.clock import isoformat
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True
+    )
 
 
 Timestamp = Annotated[datetime, PlainSerializer(isoformat, return_type=str)]
-

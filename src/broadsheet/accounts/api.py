@@ -102,7 +102,9 @@ async def follow(username: str, session: DbSession, user: CurrentUser) -> Profil
     return ProfileResponse(profile=profile_out(followed, following=True))
 
 
-@router.delete("/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404))
+@router.delete(
+    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404)
+)
 async def unfollow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Stop following a writer."""
     followed = await accounts.unfollow(session, user, username)

@@ -38,7 +38,9 @@ LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWO
 Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BIO_MAX_LENGTH)]
 ImageUrl = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=IMAGE_MAX_LENGTH, pattern=r"^(https?://\S+)?$"),
+    StringConstraints(
+        strip_whitespace=True, max_length=IMAGE_MAX_LENGTH, pattern=r"^(https?://\S+)?$"
+    ),
     Field(description="An http(s) URL, or empty to remove the image"),
 ]
 
@@ -54,7 +56,9 @@ class NewUserRequest(Schema):
 
 
 class LoginUser(Schema):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EMAIL_MAX_LENGTH)
+    ]
     password: LoginPassword
 
 

@@ -135,10 +135,10 @@ def issue_token(user: User, *, key: str, ttl: timedelta) -> str:
 
 
 async def user_for_token(session: AsyncSession, token: str, *, key: str) -> User:
-    """The user a token speaks for, while it is unexpired and issued since the last password change."""
+    """The user a token speaks for, if unexpired and issued since the last password change."""
     try:
         claims = tokens.verify(token, key=key)
-    except tokens.InvalidToken as error:
+    except tokens.InvalidTokenError as error:
         raise Unauthorized("is invalid or expired") from error
     user = await session.get(User, claims.user_id)
     if user is None or user.token_version != claims.version:

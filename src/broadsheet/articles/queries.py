@@ -34,7 +34,7 @@ class ArticlePage:
     total: int
 
 
-def _viewed_by(viewer: User | None) -> Select[tuple[Article, bool, bool]]:
+def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
     """Stories with author and tags loaded, plus whether `viewer` favorited them and follows
     their authors: one query for the rows and one for every tag, whatever the page size."""
     if viewer is None:
@@ -58,7 +58,7 @@ def _viewed_by(viewer: User | None) -> Select[tuple[Article, bool, bool]]:
     )
 
 
-async def _views(session: AsyncSession, query: Select[tuple[Article, bool, bool]]) -> list[ArticleView]:
+async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> list[ArticleView]:
     rows = await session.execute(query)
     return [
         ArticleView(article, favorited=bool(favorited), following=bool(following))
@@ -86,9 +86,7 @@ def _filters(
         filters.append(Article.id.in_(tagged))
     if author is not None:
         # correlate(None): the outer query joins users too, and this must not refer to that row.
-        authors = (
-            select(User.id).where(User.username_key == username_key(author)).correlate(None)
-        )
+        authors = select(User.id).where(User.username_key == username_key(author)).correlate(None)
         filters.append(Article.author_id.in_(authors))
     if favorited_by is not None:
         favorites = (

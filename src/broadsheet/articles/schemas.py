@@ -39,7 +39,7 @@ class ArticleCreate(Schema):
     title: Title
     description: Description
     body: Body
-    tag_list: TagList = []
+    tag_list: TagList = Field(default_factory=list)
 
 
 class ArticleCreateRequest(Schema):
@@ -82,4 +82,3 @@ class ArticleResponse(Schema):
 class ArticleListResponse(Schema):
     articles: list[ArticleSummary]
     articles_count: int
-

@@ -1,6 +1,8 @@
 """Stories: writing, editing, deleting and favoriting. No HTTP in here."""
 
-from sqlalchemy import delete, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -116,6 +118,6 @@ async def unfavorite(session: AsyncSession, slug: str, *, by: User) -> Article:
     removed = await session.execute(
         delete(Favorite).where(Favorite.user_id == by.id, Favorite.article_id == article.id)
     )
-    if removed.rowcount:
+    if cast(CursorResult[Any], removed).rowcount:
         await _shift_favorites_count(session, article, -1)
     return article

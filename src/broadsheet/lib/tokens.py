@@ -10,7 +10,7 @@ from broadsheet.lib.clock import utcnow
 ALGORITHM = "HS256"
 
 
-class InvalidToken(Exception):
+class InvalidTokenError(Exception):
     """The token is malformed, forged or expired."""
 
 
@@ -42,4 +42,4 @@ def verify(token: str, *, key: str) -> TokenClaims:
         )
         return TokenClaims(user_id=int(payload["sub"]), version=int(payload["ver"]))
     except (jwt.PyJWTError, ValueError, TypeError) as error:
-        raise InvalidToken(str(error)) from error
+        raise InvalidTokenError(str(error)) from error

@@ -20,9 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "tags",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "name",
             sa.String(length=40).with_variant(
@@ -35,9 +33,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "users",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "username",
             sa.String(length=40).with_variant(
@@ -68,15 +64,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "articles",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("slug", sa.String(length=120), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.String(length=500), nullable=False),
-        sa.Column(
-            "body", sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql"), nullable=False
-        ),
+        sa.Column("body", sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql"), nullable=False),
         sa.Column(
             "author_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -129,9 +121,7 @@ def upgrade() -> None:
             sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "follower_id <> followed_id", name=op.f("ck_follows_not_self")
-        ),
+        sa.CheckConstraint("follower_id <> followed_id", name=op.f("ck_follows_not_self")),
         sa.ForeignKeyConstraint(
             ["followed_id"],
             ["users.id"],
@@ -147,9 +137,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("follower_id", "followed_id", name=op.f("pk_follows")),
     )
     with op.batch_alter_table("follows", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_follows_followed_id"), ["followed_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_follows_followed_id"), ["followed_id"], unique=False)
 
     op.create_table(
         "article_tags",
@@ -186,9 +174,7 @@ def upgrade() -> None:
 
     op.create_table(
         "comments",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "article_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -230,9 +216,7 @@ def upgrade() -> None:
             ["article_id", "created_at", "id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_comments_author_id"), ["author_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_comments_author_id"), ["author_id"], unique=False)
 
     op.create_table(
         "favorites",
@@ -266,10 +250,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "article_id", name=op.f("pk_favorites")),
     )
     with op.batch_alter_table("favorites", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_favorites_article_id"), ["article_id"], unique=False
-        )
-
+        batch_op.create_index(batch_op.f("ix_favorites_article_id"), ["article_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,173 @@
+"""An app per database engine, with the schema built by the real migrations.
+
+SQLite always runs. PostgreSQL and MariaDB run when their URLs are given
+(BROADSHEET_TEST_POSTGRES_URL, BROADSHEET_TEST_MARIADB_URL) or when CI=true, which means the
+machine's own servers; there an unreachable server fails the run instead of skipping it.
+
+Tests commit for real, as requests do, so that concurrency can be tested; every table is
+emptied after each test instead of rolling a shared transaction back.
+"""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broadsheet import migrate
+from broadsheet.app import create_app
+from broadsheet.db import Base, Database, connect, session_scope
+from broadsheet.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SERVER_URLS = {
+    "postgresql": os.environ.get("BROADSHEET_TEST_POSTGRES_URL")
+    or ("postgresql+asyncpg://postgres@127.0.0.1:5432/test" if IN_CI else None),
+    "mariadb": os.environ.get("BROADSHEET_TEST_MARIADB_URL")
+    or ("mysql+asyncmy://root@127.0.0.1:3306/test" if IN_CI else None),
+}
+ENGINES = ["sqlite", "postgresql", "mariadb"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Honour `@pytest.mark.engines("sqlite", ...)` by dropping the other engines' variants."""
+    kept = []
+    for item in items:
+        marker = item.get_closest_marker("engines")
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec else None
+        if marker is None or engine is None or engine in marker.args:
+            kept.append(item)
+    items[:] = kept
+
+
+def test_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: cheap password hashing, a fixed key, nothing read from ./var/."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "secret_key": "test-secret-key-" + "x" * 32,
+        "password_memory_kib": 1024,
+        "password_time_cost": 1,
+        "password_hash_concurrency": 4,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def _empty_schema(database: Database, engine: str) -> None:
+    async with database.write_engine.begin() as connection:
+        if engine == "postgresql":
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        elif engine == "mariadb":
+            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            tables = await connection.execute(text("SHOW TABLES"))
+            for (table,) in tables.all():
+                await connection.execute(text(f"DROP TABLE `{table}`"))
+            await connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@dataclass
+class Backend:
+    """One database engine under test, with its app and settings."""
+
+    name: str
+    settings: Settings
+    app: Any
+    database: Database
+    queries: QueryCounter
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+async def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Backend]:
+    engine: str = request.param
+    if engine == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'broadsheet.db'}"
+    else:
+        url = SERVER_URLS[engine] or ""
+        if not url:
+            pytest.skip(
+                f"{engine}: set BROADSHEET_TEST_{engine.upper()}_URL or CI=true to run on it"
+            )
+    settings = test_settings(url)
+    app = create_app(settings)
+    database: Database = app.state.database
+    try:
+        await _empty_schema(database, engine)
+    except OSError as error:
+        if IN_CI:
+            raise
+        pytest.skip(f"{engine} is not reachable at {url}: {error}")
+    await migrate.upgrade(database)
+
+    counter = QueryCounter()
+    for sync_engine in {database.engine.sync_engine, database.write_engine.sync_engine}:
+        event.listen(
+            sync_engine,
+            "before_cursor_execute",
+            lambda _conn, _cursor, statement, *_args: counter.statements.append(statement),
+        )
+    yield Backend(engine, settings, app, database, counter)
+    await database.dispose()
+
+
+@pytest.fixture
+def engine(backend: Backend) -> str:
+    return backend.name
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "backend" not in request.fixturenames:
+        return
+    backend: Backend = request.getfixturevalue("backend")
+    async with backend.database.write_engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def client(backend: Backend) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=backend.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def session(backend: Backend) -> AsyncIterator[AsyncSession]:
+    """A session whose work is committed when the test's block ends."""
+    async with session_scope(backend.database) as session:
+        yield session
+
+
+@pytest.fixture
+def queries(backend: Backend) -> Iterator[QueryCounter]:
+    backend.queries.reset()
+    yield backend.queries
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a scratch directory, so ./var/ files are the test's own."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "var"
