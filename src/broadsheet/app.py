@@ -15,6 +15,7 @@ from broadsheet.errors import install_handlers
 from broadsheet.middleware import ApiCors, BodySizeLimit, RefuseNulInUrl
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
+from broadsheet.web import error_page
 
 API_DESCRIPTION = """\
 Broadsheet's HTTP API. It is compatible with the RealWorld ("Conduit") API: every Conduit client
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.passwords = password_hashing(settings)
-    install_handlers(app)
+    install_handlers(app, html=error_page)
     app.include_router(_api_router())
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)

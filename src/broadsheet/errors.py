@@ -1,11 +1,11 @@
 """Errors that carry their HTTP status, and the handlers that render them as RealWorld JSON."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,14 +68,6 @@ def error_response(status_code: int, errors: Mapping[str, list[str]]) -> JSONRes
     return JSONResponse({"errors": dict(errors)}, status_code=status_code)
 
 
-async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Token"} if exc.status_code == 401 else None
-    response = error_response(exc.status_code, exc.errors())
-    if headers:
-        response.headers.update(headers)
-    return response
-
-
 def _field_name(location: Sequence[int | str]) -> str:
     """Name a failing field as a client knows it: ("body", "article", "title") → "title"."""
     names = [str(part) for part in location if part not in ("body", "query", "path", "header")]
@@ -100,27 +92,64 @@ def _validation_message(error: Mapping[str, Any]) -> str:
     return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 
-async def _request_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def validation_problems(errors: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Pydantic's errors as RealWorld's `{"field": ["message"]}`."""
     problems: dict[str, list[str]] = {}
-    for error in exc.errors():
+    for error in errors:
         field = _field_name(error.get("loc", ()))
         problems.setdefault(field, []).append(_validation_message(error))
-    return error_response(422, problems)
+    return problems
 
 
-async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    reasons = {404: "not found", 405: "method not allowed"}
-    message = reasons.get(exc.status_code, str(exc.detail))
-    return JSONResponse(
-        {"errors": {"body": [message]}}, status_code=exc.status_code, headers=exc.headers
-    )
+HtmlErrorRenderer = Callable[[Request, int, dict[str, list[str]]], Response]
 
 
-def install_handlers(app: FastAPI) -> None:
-    # Starlette types handlers loosely (any Exception); each of these gets only its own class.
-    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _request_validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+def is_api(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith("/api/")
+
+
+def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
+    """Answer errors as RealWorld JSON under /api and as an HTML page everywhere else."""
+
+    def respond(
+        request: Request,
+        status_code: int,
+        errors: dict[str, list[str]],
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        response = (
+            error_response(status_code, errors)
+            if is_api(request)
+            else html(request, status_code, errors)
+        )
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    async def app_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AppError)  # noqa: S101 (registered for AppError only)
+        headers = (
+            {"WWW-Authenticate": "Token"} if exc.status_code == 401 and is_api(request) else None
+        )
+        return respond(request, exc.status_code, exc.errors(), headers)
+
+    async def request_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)  # noqa: S101
+        return respond(request, 422, validation_problems(exc.errors()))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+        reasons = {404: "not found", 405: "method not allowed"}
+        message = reasons.get(exc.status_code, str(exc.detail))
+        return respond(request, exc.status_code, {"body": [message]}, exc.headers)
+
+    async def unexpected_error(request: Request, _exc: Exception) -> Response:
+        return respond(request, 500, {"body": ["something went wrong on our side"]})
+
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
 
 
 class ErrorResponse(BaseModel):

@@ -1,0 +1,146 @@
+"""What every HTML page shares: templates, CSRF protection and the page response."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from broadsheet.errors import Forbidden
+from broadsheet.lib.clock import as_utc, isoformat
+from broadsheet.settings import Settings
+
+CSRF_COOKIE = "broadsheet_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def _human_date(moment: datetime) -> str:
+    """ "Nov 5, 2026": how a story's date reads under its title."""
+    moment = as_utc(moment)
+    return f"{moment:%b} {moment.day}, {moment.year}"
+
+
+templates = Environment(
+    loader=PackageLoader("broadsheet", "templates"),
+    autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters["isoformat"] = isoformat
+templates.filters["human_date"] = _human_date
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _sign(request: Request, seed: str) -> str:
+    key = _settings(request).signing_key.encode()
+    return hmac.new(key, f"csrf:{seed}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: Request) -> str:
+    """The token a form must send back; its seed rides in an HttpOnly cookie."""
+    seed = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf_seed", None)
+    if seed is None:
+        seed = secrets.token_urlsafe(32)
+        request.state.new_csrf_seed = seed
+    return _sign(request, seed)
+
+
+def renew_csrf(request: Request) -> None:
+    """Start a new seed, as at sign-in, so a token seen before it is worthless after."""
+    request.state.new_csrf_seed = secrets.token_urlsafe(32)
+
+
+class CsrfFailed(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "This form has expired or did not come from this site. Please try again.",
+            field="csrf",
+        )
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Refuse a form post unless it carries this browser's token and comes from this origin."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+        raise CsrfFailed()
+    seed = request.cookies.get(CSRF_COOKIE)
+    if not seed or not submitted or not hmac.compare_digest(_sign(request, seed), submitted):
+        raise CsrfFailed()
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        secure=is_https(request),
+        samesite="lax",
+        path="/",
+    )
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Attach the cookies this request decided on (a new CSRF seed) to its response."""
+    seed = getattr(request.state, "new_csrf_seed", None)
+    if seed is not None:
+        set_cookie(request, response, CSRF_COOKIE, seed, max_age=60 * 60 * 24 * 30)
+    return response
+
+
+def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    """Render `template` with what every page needs: the viewer, the CSRF token, the URL."""
+    context.setdefault("viewer", getattr(request.state, "viewer", None))
+    context.setdefault("title", None)
+    context.setdefault("description", None)
+    context.setdefault("canonical_url", str(request.url.replace(query="")))
+    html = templates.get_template(template).render(
+        request=request, csrf_token=lambda: csrf_token(request), **context
+    )
+    return finish(request, HTMLResponse(html, status_code=status_code))
+
+
+_ERROR_HEADINGS = {
+    401: "Please sign in",
+    403: "You can't do that",
+    404: "We couldn't find that page",
+    405: "That doesn't work here",
+    413: "That was too much to send",
+    422: "That didn't work",
+    429: "Slow down a little",
+    500: "Something went wrong",
+    503: "We'll be right back",
+}
+
+
+def error_page(request: Request, status_code: int, errors: dict[str, list[str]]) -> Response:
+    """A friendly page for a failed request, saying what went wrong in plain words."""
+    if status_code == 404:
+        message = "The story or writer may have moved, or the address has a typo."
+    elif status_code >= 500:
+        message = "It's our fault, not yours. Please try again in a moment."
+    else:
+        message = " ".join(" ".join(messages) for messages in errors.values())
+    heading = _ERROR_HEADINGS.get(status_code, "That didn't work")
+    return page(
+        request,
+        "error.html",
+        status_code=status_code,
+        title=heading,
+        heading=heading,
+        message=message,
+    )
