@@ -12,7 +12,7 @@ from broadsheet.articles.api import router as articles_api
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
-from broadsheet.middleware import ApiCors, BodySizeLimit, RefuseNulInUrl
+from broadsheet.middleware import ApiCors, BodySizeLimit, RefuseNulInUrl, SecurityHeaders
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
 from broadsheet.web import error_page
@@ -56,4 +56,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)
+    app.add_middleware(SecurityHeaders)
     return app
