@@ -9,7 +9,7 @@ emptied after each test instead of rolling a shared transaction back.
 """
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet import migrate
 from broadsheet.app import create_app
-from broadsheet.db import Base, Database, connect, session_scope
+from broadsheet.db import Base, Database, session_scope
 from broadsheet.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ENGINE_URL_VARIABLES = {
+    "postgresql": "BROADSHEET_TEST_POSTGRES_URL",
+    "mariadb": "BROADSHEET_TEST_MARIADB_URL",
+}
 SERVER_URLS = {
     "postgresql": os.environ.get("BROADSHEET_TEST_POSTGRES_URL")
     or ("postgresql+asyncpg://postgres@127.0.0.1:5432/test" if IN_CI else None),
@@ -40,13 +44,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("engines")
         callspec = getattr(item, "callspec", None)
-        engine = callspec.params.get("engine") if callspec else None
+        engine = callspec.params.get("backend") if callspec else None
         if marker is None or engine is None or engine in marker.args:
             kept.append(item)
     items[:] = kept
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, a fixed key, nothing read from ./var/."""
     values: dict[str, Any] = {
         "database_url": database_url,
@@ -105,10 +109,8 @@ async def backend(
     else:
         url = SERVER_URLS[engine] or ""
         if not url:
-            pytest.skip(
-                f"{engine}: set BROADSHEET_TEST_{engine.upper()}_URL or CI=true to run on it"
-            )
-    settings = test_settings(url)
+            pytest.skip(f"{engine}: set {ENGINE_URL_VARIABLES[engine]} or CI=true to run on it")
+    settings = settings_for_tests(url)
     app = create_app(settings)
     database: Database = app.state.database
     try:
@@ -161,9 +163,9 @@ async def session(backend: Backend) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def queries(backend: Backend) -> Iterator[QueryCounter]:
+def queries(backend: Backend) -> QueryCounter:
     backend.queries.reset()
-    yield backend.queries
+    return backend.queries
 
 
 @pytest.fixture

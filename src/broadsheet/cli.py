@@ -2,7 +2,9 @@
 
 import asyncio
 import getpass
+import signal
 import sys
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -16,6 +18,10 @@ from broadsheet.errors import Invalid
 from broadsheet.settings import Settings
 
 app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
+
+
+def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @app.command()
@@ -33,6 +39,9 @@ def serve(
     ] = 30,
 ) -> None:
     """Serve the site and the API with a production server."""
+    # uvicorn finishes in-flight requests on SIGTERM, then raises the signal again under the
+    # handler it found; this one makes that a clean exit instead of death by signal.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "broadsheet.app:create_app",
         factory=True,
@@ -73,6 +82,7 @@ def demo(
         settings = Settings()
         database = connect(settings)
         try:
+            await migrations.upgrade(database)
             async with session_scope(database) as session:
                 return await load_demo(
                     session, passwords=accounts.password_hashing(settings), force=force
@@ -110,6 +120,7 @@ def createuser(
         database = connect(settings)
         try:
             new_user = NewUser(username=username, email=email, password=password)
+            await migrations.upgrade(database)
             async with session_scope(database) as session:
                 await accounts.register(
                     session, new_user, passwords=accounts.password_hashing(settings)

@@ -70,7 +70,10 @@ def error_response(status_code: int, errors: Mapping[str, list[str]]) -> JSONRes
 
 def _field_name(location: Sequence[int | str]) -> str:
     """Name a failing field as a client knows it: ("body", "article", "title") → "title"."""
-    names = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    names = [str(part) for part in location]
+    # The first part says where the field was sent; a field may itself be called "body".
+    if len(names) > 1 and names[0] in ("body", "query", "path", "header", "cookie"):
+        names = names[1:]
     wrappers = {"user", "article", "comment"}
     meaningful = [name for name in names if name not in wrappers] or names
     return ".".join(meaningful) or "body"
@@ -96,7 +99,9 @@ def validation_problems(errors: Sequence[Mapping[str, Any]]) -> dict[str, list[s
     """Pydantic's errors as RealWorld's `{"field": ["message"]}`."""
     problems: dict[str, list[str]] = {}
     for error in errors:
-        field = _field_name(error.get("loc", ()))
+        # Unparseable JSON is located by character offset, which names no field.
+        invalid_json = error.get("type") == "json_invalid"
+        field = "body" if invalid_json else _field_name(error.get("loc", ()))
         problems.setdefault(field, []).append(_validation_message(error))
     return problems
 

@@ -1,6 +1,8 @@
 """Every setting, read from the environment, with defaults that run with nothing installed."""
 
+import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +11,8 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATA_DIR = Path("var")
+# RFC 7518 asks for an HS256 key at least as long as the hash it feeds: 256 bits.
+SECRET_KEY_MIN_BYTES = 32
 
 # Hosting platforms hand out plain URLs; SQLAlchemy needs to be told which async driver to use.
 _ASYNC_DRIVERS = {
@@ -28,16 +32,23 @@ def async_database_url(url: str) -> str:
     return url
 
 
-def _persistent_secret_key() -> str:
-    """Read the key kept in ./var/, creating it on first run so tokens survive restarts."""
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key)
-    return key
+def kept_secret_key(key_file: Path) -> str:
+    """The key kept in `key_file`, created there on first use so tokens survive restarts."""
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        # Workers that start together must agree on one key, and none may read a half-written
+        # file: each writes a key aside, and linking it into place succeeds for one only.
+        with tempfile.NamedTemporaryFile(
+            "w", dir=key_file.parent, prefix=f"{key_file.name}.", delete=False
+        ) as draft:
+            draft.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft.name, key_file)
+        except FileExistsError:
+            pass  # another worker's key is in place
+        finally:
+            os.unlink(draft.name)
+    return key_file.read_text().strip()
 
 
 class Settings(BaseSettings):
@@ -64,6 +75,13 @@ class Settings(BaseSettings):
     def _name_async_driver(cls, url: str) -> str:
         return async_database_url(url)
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough_to_sign(cls, key: str) -> str:
+        if key and len(key.encode()) < SECRET_KEY_MIN_BYTES:
+            raise ValueError(f"must be at least {SECRET_KEY_MIN_BYTES} bytes long")
+        return key
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -74,7 +92,7 @@ class Settings(BaseSettings):
     @cached_property
     def signing_key(self) -> str:
         """The key that signs tokens: the configured one, or one generated once and kept."""
-        return self.secret_key or _persistent_secret_key()
+        return self.secret_key or kept_secret_key(DATA_DIR / "secret_key")
 
     @property
     def is_sqlite(self) -> bool:

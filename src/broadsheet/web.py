@@ -4,12 +4,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from fastapi import Depends
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.errors import Forbidden
 from broadsheet.lib.clock import as_utc, isoformat
@@ -144,3 +145,36 @@ def error_page(request: Request, status_code: int, errors: dict[str, list[str]])
         heading=heading,
         message=message,
     )
+
+
+async def _checked_form(request: Request) -> dict[str, str]:
+    """The posted form's text fields, once its CSRF token has been checked."""
+    form = await request.form()
+    fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    check_csrf(request, fields.get(CSRF_FIELD))
+    return fields
+
+
+CheckedForm = Annotated[dict[str, str], Depends(_checked_form)]
+
+
+def redirect(url: str) -> RedirectResponse:
+    """See-other redirect after a form post, so a reload never posts twice."""
+    return RedirectResponse(url, status_code=303)
+
+
+def local_path(candidate: str | None, *, default: str = "/") -> str:
+    """`candidate` if it is a path on this site, else `default`: never an open redirect."""
+    if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+        return default
+    return candidate
+
+
+def site_url(request: Request) -> str:
+    """The site's address as this request reached it, without a trailing slash."""
+    return str(request.base_url).rstrip("/")
+
+
+def page_xml(template: str, **context: Any) -> str:
+    """Render an XML document (feeds, sitemap); the same autoescaping applies."""
+    return templates.get_template(template).render(**context)

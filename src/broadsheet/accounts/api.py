@@ -85,7 +85,7 @@ async def update_current_user(
     return _user_response(user, settings)
 
 
-@router.get("/profiles/{username}", tags=["Profile"], responses=errors_documented(401, 404))
+@router.get("/profiles/{username}", tags=["Profile"], responses=errors_documented(401, 404, 422))
 async def get_profile(username: str, session: DbSession, viewer: OptionalUser) -> ProfileResponse:
     """A writer's public profile; `following` is filled for a signed-in caller."""
     user = await accounts.find_user(session, username)
@@ -103,7 +103,7 @@ async def follow(username: str, session: DbSession, user: CurrentUser) -> Profil
 
 
 @router.delete(
-    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404)
+    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
 )
 async def unfollow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Stop following a writer."""

@@ -17,10 +17,11 @@ class User(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(exact_text(USERNAME_MAX_LENGTH))
-    # Usernames and emails are unique whatever their case; these keys hold the folded forms.
-    username_key: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH), unique=True)
+    # Usernames and emails are unique whatever their case; these keys hold the folded forms,
+    # compared exactly (MariaDB's default collation would also merge "é" with "e").
+    username_key: Mapped[str] = mapped_column(exact_text(USERNAME_MAX_LENGTH), unique=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
-    email_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    email_key: Mapped[str] = mapped_column(exact_text(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     bio: Mapped[str | None] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(String(1000))

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
 from broadsheet.accounts.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
 from broadsheet.schemas import Schema
@@ -66,10 +66,22 @@ class LoginUserRequest(Schema):
     user: LoginUser
 
 
+def _empty_as_unchanged(value: object) -> object:
+    return None if value == "" else value
+
+
+# Conduit clients send the whole settings form, so an empty password means "keep the current one".
+NewPassword = Annotated[
+    Password | None,
+    BeforeValidator(_empty_as_unchanged),
+    Field(description="A new password; empty or left out keeps the current one"),
+]
+
+
 class UserUpdate(Schema):
     username: Username | None = None
     email: Email | None = None
-    password: Password | None = None
+    password: NewPassword = None
     bio: Bio | None = None
     image: ImageUrl | None = None
 

@@ -1,5 +1,6 @@
 """Accounts: sign-up, sign-in, settings, profiles and follows. No HTTP in here."""
 
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import delete, exists, select
@@ -50,7 +51,8 @@ def username_key(username: str) -> str:
 
 
 def email_key(email: str) -> str:
-    return email.strip().casefold()
+    # One form for "é" whether it arrives composed or as "e" plus an accent.
+    return unicodedata.normalize("NFC", email.strip().casefold())
 
 
 async def _ensure_available(
@@ -76,8 +78,16 @@ async def _flush_claiming_names(session: AsyncSession) -> None:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        message = str(error.orig).lower()
-        raise EmailTaken() if "email" in message else UsernameTaken() from error
+        raise EmailTaken() if _taken_field(error) == "email" else UsernameTaken() from error
+
+
+def _taken_field(error: IntegrityError) -> str:
+    # Every engine names the violated key last on the first line of its message; MariaDB quotes
+    # the rejected value before it, and a username may well contain "email".
+    first_line = str(error.orig).splitlines()[0]
+    if first_line.rfind("email_key") > first_line.rfind("username_key"):
+        return "email"
+    return "username"
 
 
 async def register(session: AsyncSession, new_user: NewUser, *, passwords: Passwords) -> User:
@@ -103,6 +113,9 @@ async def authenticate(
     matches = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not matches:
         raise InvalidCredentials()
+    if passwords.needs_rehash(user.password_hash):
+        # Hashes made under weaker settings are replaced the moment the password is known.
+        user.password_hash = await passwords.hash(password)
     return user
 
 

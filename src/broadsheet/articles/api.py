@@ -1,11 +1,14 @@
 """RealWorld routes for stories and favorites."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet.accounts.api import profile_out
 from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
 from broadsheet.articles.queries import ArticlePage, ArticleView
@@ -96,7 +99,7 @@ async def create_article(
     return _article_response(await queries.article_view(session, article.slug, viewer=author))
 
 
-@router.get("/articles/{slug}", responses=errors_documented(401, 404))
+@router.get("/articles/{slug}", responses=errors_documented(401, 404, 422))
 async def get_article(slug: str, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
     """One story, with its body."""
     return _article_response(await queries.article_view(session, slug, viewer=viewer))
@@ -114,24 +117,35 @@ async def update_article(
 @router.delete(
     "/articles/{slug}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors_documented(401, 403, 404),
+    responses=errors_documented(401, 403, 404, 422),
 )
 async def delete_article(slug: str, session: DbSession, user: CurrentUser) -> None:
     """Delete a story with its comments; only its author may."""
     await articles.remove(session, slug, by=user)
 
 
-@router.post("/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404))
+async def _favorite_response(
+    session: AsyncSession, slug: str, reader: User, *, favorited: bool
+) -> ArticleResponse:
+    view = await queries.article_view(session, slug, viewer=reader)
+    # Stated rather than read back: under MariaDB's repeatable read, this transaction may not see
+    # the favorite that a concurrent request by the same reader has just added or removed.
+    return _article_response(replace(view, favorited=favorited))
+
+
+@router.post(
+    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
+)
 async def favorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
     """Favorite a story."""
     await articles.favorite(session, slug, by=user)
-    return _article_response(await queries.article_view(session, slug, viewer=user))
+    return await _favorite_response(session, slug, user, favorited=True)
 
 
 @router.delete(
-    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404)
+    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
 )
 async def unfavorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
     """Take back a favorite."""
     await articles.unfavorite(session, slug, by=user)
-    return _article_response(await queries.article_view(session, slug, viewer=user))
+    return await _favorite_response(session, slug, user, favorited=False)

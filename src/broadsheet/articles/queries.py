@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
@@ -106,6 +106,7 @@ async def _page(
     viewer: User | None,
     limit: int,
     offset: int,
+    with_body: bool,
 ) -> ArticlePage:
     total = await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
     if total <= offset:
@@ -117,6 +118,9 @@ async def _page(
         .limit(limit)
         .offset(offset)
     )
+    if not with_body:
+        # Bodies run to 100 KB each and lists do not show them.
+        query = query.options(defer(Article.body, raiseload=True))
     return ArticlePage(views=await _views(session, query), total=total)
 
 
@@ -129,15 +133,23 @@ async def list_articles(
     favorited_by: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    with_body: bool = False,
 ) -> ArticlePage:
     """Stories, most recent first, optionally by tag, author, or who favorited them."""
     filters = _filters(tag=tag, author=author, favorited_by=favorited_by)
-    return await _page(session, filters, viewer=viewer, limit=limit, offset=offset)
+    return await _page(
+        session, filters, viewer=viewer, limit=limit, offset=offset, with_body=with_body
+    )
 
 
 async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
     """Stories by the authors `reader` follows, most recent first."""
     followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
     return await _page(
-        session, [Article.author_id.in_(followed)], viewer=reader, limit=limit, offset=offset
+        session,
+        [Article.author_id.in_(followed)],
+        viewer=reader,
+        limit=limit,
+        offset=offset,
+        with_body=False,
     )

@@ -19,9 +19,17 @@ Title = Annotated[
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH)
 ]
-Body = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_MAX_LENGTH)
-]
+
+
+def not_blank(text: str) -> str:
+    """Refuse text that is only whitespace; keep any other text exactly as written."""
+    if not text.strip():
+        raise ValueError("can't be blank")
+    return text
+
+
+# Markdown is kept as written: leading spaces open a code block, so nothing is stripped.
+Body = Annotated[str, StringConstraints(max_length=BODY_MAX_LENGTH), AfterValidator(not_blank)]
 TagName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TAG_MAX_LENGTH),

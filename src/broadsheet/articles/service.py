@@ -25,25 +25,50 @@ class NotTheAuthor(Forbidden):
         super().__init__("only the author may change this story", field="article")
 
 
-async def find_article(session: AsyncSession, slug: str, *, with_tags: bool = False) -> Article:
+async def find_article(
+    session: AsyncSession, slug: str, *, with_tags: bool = False, locked: bool = False
+) -> Article:
+    """The story `slug`; `locked` holds its row until the transaction ends."""
     query = select(Article).where(Article.slug == slug)
     if with_tags:
         query = query.options(selectinload(Article.tags))
+    if locked:
+        # FOR NO KEY UPDATE on PostgreSQL, so comments (which only reference the row) still pass.
+        query = query.with_for_update(key_share=True)
     article = await session.scalar(query)
     if article is None:
         raise ArticleNotFound()
     return article
 
 
-async def _flush_with_unique_slug(session: AsyncSession, article: Article, title: str) -> None:
-    """Flush `article`; on the rare clash of random slug suffixes, draw another."""
+async def _insert_with_free_slug(session: AsyncSession, article: Article, title: str) -> None:
+    """Insert `article`; on the rare clash of random slug suffixes, draw another."""
     for _ in range(SLUG_ATTEMPTS):
         try:
+            # Added inside the savepoint: begin_nested() flushes what is pending before it starts,
+            # and a clash outside the savepoint would spoil the whole transaction.
             async with session.begin_nested():
+                session.add(article)
                 await session.flush()
             return
         except IntegrityError:
             article.slug = unique_slug(title)
+    raise RuntimeError("could not find a free slug")
+
+
+async def _move_to_free_slug(session: AsyncSession, article: Article, title: str) -> None:
+    """Give `article` a slug for its new `title`, keeping its suffix unless another story
+    already holds the result."""
+    await session.flush()  # every other change first, so the savepoint holds only the slug
+    slug = retitled_slug(article.slug, title)
+    for _ in range(SLUG_ATTEMPTS):
+        try:
+            async with session.begin_nested():
+                article.slug = slug
+                await session.flush()
+            return
+        except IntegrityError:
+            slug = unique_slug(title)
     raise RuntimeError("could not find a free slug")
 
 
@@ -61,8 +86,7 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
         favorites_count=0,
         tags=await tags_named(session, draft.tag_list),
     )
-    session.add(article)
-    await _flush_with_unique_slug(session, article, draft.title)
+    await _insert_with_free_slug(session, article, draft.title)
     return article
 
 
@@ -71,9 +95,9 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
     article = await find_article(session, slug, with_tags=changes.tag_list is not None)
     if article.author_id != by.id:
         raise NotTheAuthor()
-    if changes.title is not None and changes.title != article.title:
+    retitled = changes.title is not None and changes.title != article.title
+    if changes.title is not None:
         article.title = changes.title
-        article.slug = retitled_slug(article.slug, changes.title)
     if changes.description is not None:
         article.description = changes.description
     if changes.body is not None:
@@ -81,7 +105,10 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
     if changes.tag_list is not None:
         article.tags = await tags_named(session, changes.tag_list)
     article.updated_at = utcnow()
-    await _flush_with_unique_slug(session, article, article.title)
+    if retitled:
+        await _move_to_free_slug(session, article, article.title)
+    else:
+        await session.flush()
     return article
 
 
@@ -107,14 +134,18 @@ async def _shift_favorites_count(session: AsyncSession, article: Article, step: 
 
 async def favorite(session: AsyncSession, slug: str, *, by: User) -> Article:
     """Favorite a story; favoriting it again changes nothing."""
-    article = await find_article(session, slug)
+    # The lock queues favorites of one story: InnoDB would otherwise deadlock the concurrent
+    # transactions that share a lock on the row (taken by the favorite's foreign key) and then
+    # each want to update its count.
+    article = await find_article(session, slug, locked=True)
     if await add_unless_present(session, Favorite(user_id=by.id, article_id=article.id)):
         await _shift_favorites_count(session, article, +1)
     return article
 
 
 async def unfavorite(session: AsyncSession, slug: str, *, by: User) -> Article:
-    article = await find_article(session, slug)
+    """Take back a favorite; taking back one that is not there changes nothing."""
+    article = await find_article(session, slug, locked=True)
     removed = await session.execute(
         delete(Favorite).where(Favorite.user_id == by.id, Favorite.article_id == article.id)
     )

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from broadsheet.accounts.schemas import ProfileOut
+from broadsheet.articles.schemas import not_blank
 from broadsheet.schemas import Schema, Timestamp
 
 COMMENT_MAX_LENGTH = 10_000
@@ -12,7 +13,7 @@ COMMENT_MAX_LENGTH = 10_000
 
 class CommentCreate(Schema):
     body: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_MAX_LENGTH)
+        str, StringConstraints(max_length=COMMENT_MAX_LENGTH), AfterValidator(not_blank)
     ]
 
 

@@ -26,6 +26,10 @@ class Passwords:
         async with self._slots:
             return await asyncio.to_thread(self._check, password_hash or self._dummy_hash, password)
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than the current ones."""
+        return self._hasher.check_needs_rehash(password_hash)
+
     def _check(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)

@@ -2,23 +2,40 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadsheet.db import add_unless_present
 from broadsheet.tags.models import Tag, article_tags
+
+
+def _insert_skipping_taken_names(dialect: str, names: Sequence[str]) -> Insert:
+    """INSERT of tags that quietly skips names another transaction has already claimed."""
+    rows = [{"name": name} for name in names]
+    if dialect == "postgresql":
+        return postgresql.insert(Tag).values(rows).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(Tag).values(rows).on_conflict_do_nothing()
+    return insert(Tag).values(rows).prefix_with("IGNORE", dialect="mysql")
 
 
 async def tags_named(session: AsyncSession, names: Sequence[str]) -> list[Tag]:
     """The tags with these names, creating the ones that do not exist yet."""
     if not names:
         return []
-    existing = set(await session.scalars(select(Tag.name).where(Tag.name.in_(names))))
-    for name in names:
-        if name not in existing:
-            await add_unless_present(session, Tag(name=name))
-    found = await session.scalars(select(Tag).where(Tag.name.in_(names)))
-    return sorted(found, key=lambda tag: tag.name)
+    wanted = sorted(set(names))
+    found = list(await session.scalars(select(Tag).where(Tag.name.in_(wanted))))
+    missing = sorted(set(wanted) - {tag.name for tag in found})
+    if not missing:
+        return sorted(found, key=lambda tag: tag.name)
+    # One statement in name order: writers of the same new tags queue behind each other instead
+    # of deadlocking, and a name claimed meanwhile is skipped rather than failing the request.
+    dialect = session.get_bind().dialect.name
+    await session.execute(_insert_skipping_taken_names(dialect, missing))
+    # A locking read sees tags committed since this transaction began, which MariaDB's
+    # repeatable-read snapshot would hide.
+    query = select(Tag).where(Tag.name.in_(wanted)).order_by(Tag.name).with_for_update(read=True)
+    return list(await session.scalars(query))
 
 
 async def popular_tags(session: AsyncSession, *, limit: int) -> list[str]:

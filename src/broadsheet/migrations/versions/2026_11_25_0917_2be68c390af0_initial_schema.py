@@ -41,9 +41,21 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("username_key", sa.String(length=40), nullable=False),
+        sa.Column(
+            "username_key",
+            sa.String(length=40).with_variant(
+                mysql.VARCHAR(collation="utf8mb4_bin", length=40), "mysql"
+            ),
+            nullable=False,
+        ),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("email_key", sa.String(length=254), nullable=False),
+        sa.Column(
+            "email_key",
+            sa.String(length=254).with_variant(
+                mysql.VARCHAR(collation="utf8mb4_bin", length=254), "mysql"
+            ),
+            nullable=False,
+        ),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("bio", sa.Text(), nullable=True),
         sa.Column("image", sa.String(length=1000), nullable=True),

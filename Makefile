@@ -1,0 +1,48 @@
+# Broadsheet's everyday commands. `make run` and `make test` are all a fresh machine needs
+# (Python 3.11+; Node.js for the conformance run; PostgreSQL and MariaDB optional).
+# BROADSHEET_TEST_POSTGRES_URL, BROADSHEET_TEST_MARIADB_URL and CI reach the tests and the
+# conformance run from the environment.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/installed.stamp
+CONFORMANCE_ENGINES ?= sqlite postgresql mariadb
+
+.PHONY: install run test lint pytest migrate conformance
+
+install: $(INSTALLED)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Broadsheet needs Python 3.11 or newer (PYTHON=$(PYTHON))" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies may have changed.
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: install
+	$(BIN)/broadsheet migrate
+	@# Demo content goes only into an empty database; otherwise `demo` says so and exits 1.
+	@$(BIN)/broadsheet demo 2>$(VENV)/demo.err || grep -- --force $(VENV)/demo.err \
+		|| { cat $(VENV)/demo.err >&2; exit 1; }
+	@# Port 8000, unless PORT names another.
+	$(BIN)/broadsheet serve --host 127.0.0.1
+
+test: lint pytest conformance
+
+lint: install
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+migrate: install
+	$(BIN)/broadsheet migrate
+
+conformance: install
+	@for engine in $(CONFORMANCE_ENGINES); do bash scripts/conformance.sh $$engine || exit 1; done

@@ -1,0 +1,235 @@
+"""The `broadsheet` command, run for real in subprocesses against a SQLite file."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from broadsheet.app import create_app
+from tests import conftest
+
+BROADSHEET = [str(Path(sys.executable).with_name("broadsheet"))]
+if not Path(BROADSHEET[0]).exists():
+    BROADSHEET = [sys.executable, "-m", "broadsheet"]
+PORTS = range(8301, 8400)
+
+
+class Cli:
+    """Runs `broadsheet` in its own scratch directory, on its own database file."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.database = directory / "broadsheet.db"
+        self.env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith("BROADSHEET_") and name not in {"DATABASE_URL", "PORT"}
+        }
+        self.env |= {
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "BROADSHEET_PASSWORD_MEMORY_KIB": "1024",
+            "BROADSHEET_PASSWORD_TIME_COST": "1",
+        }
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 (our own command, our own arguments)
+            [*BROADSHEET, *args],
+            cwd=self.directory,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+            [*BROADSHEET, *args],
+            cwd=self.directory,
+            env=self.env | env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file migrated once, copied by each test that needs the schema."""
+    cli = Cli(tmp_path_factory.mktemp("template"))
+    result = cli.run("migrate")
+    assert result.returncode == 0, result.stderr
+    return cli.database
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+@pytest.fixture
+def migrated(cli: Cli, migrated_database: Path) -> Cli:
+    shutil.copy(migrated_database, cli.database)
+    return cli
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8301-8399")
+
+
+def wait_until_serving(server: subprocess.Popen[str], port: int) -> httpx.Response:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/api/articles", timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered on port {port}")
+
+
+def stop(server: subprocess.Popen[str]) -> int:
+    started = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    try:
+        code = server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        raise
+    finally:
+        if server.stdout:
+            server.stdout.close()
+    assert time.monotonic() - started < 5
+    return code
+
+
+@pytest.mark.parametrize(
+    ("command", "mentions"),
+    [
+        ([], "createuser"),
+        (["serve"], "--port"),
+        (["migrate"], "migrations"),
+        (["demo"], "--force"),
+        (["createuser"], "--email"),
+    ],
+    ids=["broadsheet", "serve", "migrate", "demo", "createuser"],
+)
+def test_every_command_explains_itself(cli, command, mentions):
+    result = cli.run(*command, "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert "Usage: broadsheet" in result.stdout
+    assert mentions in result.stdout
+
+
+def test_migrate_can_run_twice(cli):
+    first = cli.run("migrate")
+    second = cli.run("migrate")
+
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert "up to date" in second.stdout
+    assert cli.database.exists()
+
+
+def test_demo_loads_once_then_asks_for_force(migrated):
+    loaded = migrated.run("demo")
+    again = migrated.run("demo")
+    forced = migrated.run("demo", "--force")
+
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.startswith("loaded 5 writers, 30 stories, ")
+    assert again.returncode != 0
+    assert "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout == loaded.stdout
+
+
+def test_demo_on_a_fresh_database_loads(cli):
+    result = cli.run("demo")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("loaded 5 writers, 30 stories, ")
+
+
+async def test_createuser_reads_the_password_from_stdin_and_the_user_can_sign_in(migrated):
+    result = migrated.run(
+        "createuser", "--username", "ines", "--email", "ines@example.com", stdin="a long secret\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ines" in result.stdout
+
+    app = create_app(conftest.settings_for_tests(migrated.env["DATABASE_URL"]))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        credentials = {"email": "ines@example.com", "password": "a long secret"}
+        response = await client.post("/api/users/login", json={"user": credentials})
+    await app.state.database.dispose()
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["username"] == "ines"
+
+
+def test_createuser_refuses_a_taken_username_readably(migrated):
+    migrated.run(
+        "createuser", "--username", "ines", "--email", "a@example.com", stdin="secret123\n"
+    )
+
+    result = migrated.run(
+        "createuser", "--username", "Ines", "--email", "b@example.com", stdin="secret123\n"
+    )
+
+    assert result.returncode != 0
+    assert "username" in result.stderr
+    assert "taken" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_createuser_refuses_a_short_password_readably(migrated):
+    result = migrated.run(
+        "createuser", "--username", "ines", "--email", "ines@example.com", stdin="short\n"
+    )
+
+    assert result.returncode != 0
+    assert "password" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_and_stops_cleanly_on_sigterm(migrated):
+    port = free_port()
+    server = migrated.start("serve", "--port", str(port))
+    try:
+        response = wait_until_serving(server, port)
+    finally:
+        code = stop(server)
+
+    assert response.status_code == 200
+    assert response.json() == {"articles": [], "articlesCount": 0}
+    assert code == 0
+
+
+def test_serve_listens_on_the_port_in_port(migrated):
+    port = free_port()
+    server = migrated.start("serve", PORT=str(port))
+    try:
+        response = wait_until_serving(server, port)
+    finally:
+        code = stop(server)
+
+    assert response.status_code == 200
+    assert code == 0
