@@ -4,11 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from broadsheet import __version__
 from broadsheet.accounts.api import router as accounts_api
+from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
 from broadsheet.articles.api import router as articles_api
+from broadsheet.articles.pages import router as articles_pages
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
@@ -53,6 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.passwords = password_hashing(settings)
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
+    # Account pages first: /@{username}/favorites must win over /@{username}/{slug}.
+    app.include_router(accounts_pages)
+    app.include_router(articles_pages)
+    app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)

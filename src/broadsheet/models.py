@@ -1,8 +1,18 @@
 """Every table, imported in one place so Alembic and the app see the whole schema."""
 
-from broadsheet.accounts.models import Follow, User
-from broadsheet.articles.models import Article, Favorite
+from broadsheet.accounts.models import Follow, SiteSession, User
+from broadsheet.articles.models import Article, Favorite, RetiredSlug
 from broadsheet.comments.models import Comment
 from broadsheet.tags.models import Tag, article_tags
 
-__all__ = ["Article", "Comment", "Favorite", "Follow", "Tag", "User", "article_tags"]
+__all__ = [
+    "Article",
+    "Comment",
+    "Favorite",
+    "Follow",
+    "RetiredSlug",
+    "SiteSession",
+    "Tag",
+    "User",
+    "article_tags",
+]

@@ -5,7 +5,7 @@ import hmac
 import secrets
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -60,9 +60,10 @@ def csrf_token(request: Request) -> str:
     return _sign(request, seed)
 
 
-def renew_csrf(request: Request) -> None:
+def renew_csrf(request: Request, response: Response) -> None:
     """Start a new seed, as at sign-in, so a token seen before it is worthless after."""
     request.state.new_csrf_seed = secrets.token_urlsafe(32)
+    finish(request, response)
 
 
 class CsrfFailed(Forbidden):
@@ -136,6 +137,8 @@ def error_page(request: Request, status_code: int, errors: dict[str, list[str]])
         message = "It's our fault, not yours. Please try again in a moment."
     else:
         message = " ".join(" ".join(messages) for messages in errors.values())
+    if status_code == 401:
+        return redirect(f"/signin?next={quote(request.url.path)}")
     heading = _ERROR_HEADINGS.get(status_code, "That didn't work")
     return page(
         request,

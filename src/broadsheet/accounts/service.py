@@ -1,5 +1,7 @@
 """Accounts: sign-up, sign-in, settings, profiles and follows. No HTTP in here."""
 
+import hashlib
+import secrets
 import unicodedata
 from datetime import timedelta
 
@@ -7,7 +9,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadsheet.accounts.models import Follow, User
+from broadsheet.accounts.models import Follow, SiteSession, User
 from broadsheet.accounts.schemas import NewUser, UserUpdate
 from broadsheet.db import add_unless_present
 from broadsheet.errors import Invalid, NotFound, Unauthorized
@@ -134,6 +136,8 @@ async def update_account(
     if changes.password is not None:
         user.password_hash = await passwords.hash(changes.password)
         user.token_version += 1
+        # A new password ends every signed-in browser too; the caller may start a new one.
+        await session.execute(delete(SiteSession).where(SiteSession.user_id == user.id))
     if changes.bio is not None:
         user.bio = changes.bio or None
     if changes.image is not None:
@@ -190,3 +194,40 @@ async def unfollow(session: AsyncSession, follower: User, username: str) -> User
         delete(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == followed.id)
     )
     return followed
+
+
+SITE_SESSION_LIFETIME = timedelta(days=30)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_site_session(session: AsyncSession, user: User) -> str:
+    """A new signed-in browser session for `user`; returns the token for its cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        SiteSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + SITE_SESSION_LIFETIME,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def end_site_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(SiteSession).where(SiteSession.token_hash == _token_hash(token)))
+
+
+async def user_for_site_session(session: AsyncSession, token: str) -> User | None:
+    """The user signed in with this session token, while the session lasts."""
+    query = (
+        select(User)
+        .join(SiteSession, SiteSession.user_id == User.id)
+        .where(SiteSession.token_hash == _token_hash(token), SiteSession.expires_at > utcnow())
+    )
+    return await session.scalar(query)

@@ -27,6 +27,9 @@ class Article(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
     body: Mapped[str] = mapped_column(LongText)
+    # Rendered from `body` and sanitised when the story is saved; pages serve it as it is.
+    body_html: Mapped[str] = mapped_column(LongText)
+    reading_minutes: Mapped[int] = mapped_column(default=1)
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
     # Kept in step with the favorites rows by the same transaction that adds or removes one.
     favorites_count: Mapped[int] = mapped_column(default=0)
@@ -46,3 +49,13 @@ class Favorite(Base):
         Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RetiredSlug(Base):
+    """A story's earlier address, kept so old links redirect to its current slug."""
+
+    __tablename__ = "retired_slugs"
+    __table_args__ = (Index(None, "article_id"),)
+
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), primary_key=True)
+    article_id: Mapped[int] = mapped_column(Id, ForeignKey("articles.id", ondelete="CASCADE"))

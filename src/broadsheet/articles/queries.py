@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,7 @@ from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
-from broadsheet.articles.models import Article, Favorite
+from broadsheet.articles.models import Article, Favorite, RetiredSlug
 from broadsheet.errors import NotFound
 from broadsheet.tags.models import Tag, article_tags
 
@@ -120,7 +121,9 @@ async def _page(
     )
     if not with_body:
         # Bodies run to 100 KB each and lists do not show them.
-        query = query.options(defer(Article.body, raiseload=True))
+        query = query.options(
+            defer(Article.body, raiseload=True), defer(Article.body_html, raiseload=True)
+        )
     return ArticlePage(views=await _views(session, query), total=total)
 
 
@@ -153,3 +156,24 @@ async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: i
         offset=offset,
         with_body=False,
     )
+
+
+async def current_slug(session: AsyncSession, retired_slug: str) -> str | None:
+    """The slug of the story that once had `retired_slug`, if any."""
+    query = (
+        select(Article.slug)
+        .join(RetiredSlug, RetiredSlug.article_id == Article.id)
+        .where(RetiredSlug.slug == retired_slug)
+    )
+    return await session.scalar(query)
+
+
+async def story_locations(session: AsyncSession, *, limit: int) -> list[tuple[str, str, datetime]]:
+    """(author's username, slug, last change) of the most recent stories, for the sitemap."""
+    query = (
+        select(User.username, Article.slug, Article.updated_at)
+        .join(User, User.id == Article.author_id)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [(username, slug, updated) for username, slug, updated in await session.execute(query)]

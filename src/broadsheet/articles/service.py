@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from broadsheet.accounts.models import User
-from broadsheet.articles.models import Article, Favorite
+from broadsheet.articles.models import Article, Favorite, RetiredSlug
 from broadsheet.articles.queries import ArticleNotFound
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.db import add_unless_present
 from broadsheet.errors import Forbidden
+from broadsheet.lib import markdown
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
 from broadsheet.tags.service import tags_named
@@ -23,6 +24,19 @@ SLUG_ATTEMPTS = 5
 class NotTheAuthor(Forbidden):
     def __init__(self) -> None:
         super().__init__("only the author may change this story", field="article")
+
+
+def ensure_author(article: Article, user: User) -> None:
+    if article.author_id != user.id:
+        raise NotTheAuthor()
+
+
+async def _retire(session: AsyncSession, old_slug: str, article: Article) -> None:
+    """Keep `old_slug` pointing at `article`, so links to its earlier address still work."""
+    await session.execute(delete(RetiredSlug).where(RetiredSlug.slug == article.slug))
+    await session.execute(delete(RetiredSlug).where(RetiredSlug.slug == old_slug))
+    session.add(RetiredSlug(slug=old_slug, article_id=article.id))
+    await session.flush()
 
 
 async def find_article(
@@ -80,6 +94,8 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
         title=draft.title,
         description=draft.description,
         body=draft.body,
+        body_html=markdown.render(draft.body),
+        reading_minutes=markdown.reading_minutes(draft.body),
         author_id=by.id,
         created_at=now,
         updated_at=now,
@@ -93,8 +109,7 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
 async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
     """Change a story; only its author may. A new title gives it a new slug."""
     article = await find_article(session, slug, with_tags=changes.tag_list is not None)
-    if article.author_id != by.id:
-        raise NotTheAuthor()
+    ensure_author(article, by)
     retitled = changes.title is not None and changes.title != article.title
     if changes.title is not None:
         article.title = changes.title
@@ -102,11 +117,15 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
         article.description = changes.description
     if changes.body is not None:
         article.body = changes.body
+        article.body_html = markdown.render(changes.body)
+        article.reading_minutes = markdown.reading_minutes(changes.body)
     if changes.tag_list is not None:
         article.tags = await tags_named(session, changes.tag_list)
     article.updated_at = utcnow()
     if retitled:
+        old_slug = article.slug
         await _move_to_free_slug(session, article, article.title)
+        await _retire(session, old_slug, article)
     else:
         await session.flush()
     return article
@@ -115,8 +134,7 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
     article = await find_article(session, slug)
-    if article.author_id != by.id:
-        raise NotTheAuthor()
+    ensure_author(article, by)
     # The database's ON DELETE CASCADE removes its comments, favorites and tag links.
     await session.execute(delete(Article).where(Article.id == article.id))
 
