@@ -166,6 +166,11 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def redirect_permanently(path: str) -> RedirectResponse:
+    """The address moved for good (a retitled story, a renamed writer)."""
+    return RedirectResponse(path, status_code=301)
+
+
 def local_path(candidate: str | None, *, default: str = "/") -> str:
     """`candidate` if it is a path on this site, else `default`: never an open redirect."""
     if not candidate or not candidate.startswith("/") or candidate.startswith(("//", "/\\")):

@@ -18,7 +18,14 @@ from broadsheet.accounts.schemas import NewUser, UserUpdate
 from broadsheet.articles import queries
 from broadsheet.deps import DbSession, PasswordHashing
 from broadsheet.errors import Invalid, Unauthorized, validation_problems
-from broadsheet.web import CheckedForm, local_path, page, redirect, renew_csrf
+from broadsheet.web import (
+    CheckedForm,
+    local_path,
+    page,
+    redirect,
+    redirect_permanently,
+    renew_csrf,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -209,7 +216,7 @@ async def _profile(
         )
     path = f"/@{quote(author.username)}" + ("/favorites" if tab == "favorites" else "")
     if request.url.path != path:
-        return Response(status_code=301, headers={"Location": path})
+        return redirect_permanently(path)
     return page(
         request,
         "accounts/profile.html",

@@ -25,7 +25,7 @@ from broadsheet.errors import validation_problems
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.markdown import render
 from broadsheet.tags.service import popular_tags
-from broadsheet.web import CheckedForm, page, page_xml, redirect, site_url
+from broadsheet.web import CheckedForm, page, page_xml, redirect, redirect_permanently, site_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -376,10 +376,6 @@ async def story(
     if request.url.path != path:
         return redirect_permanently(path)
     return await _story_page(request, session, view, viewer)
-
-
-def redirect_permanently(path: str) -> Response:
-    return Response(status_code=301, headers={"Location": path})
 
 
 @router.post("/@{username}/{slug}/favorite")
