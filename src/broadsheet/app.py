@@ -15,6 +15,7 @@ from broadsheet.articles.pages import router as articles_pages
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
+from broadsheet.health import router as health_router
 from broadsheet.middleware import ApiCors, BodySizeLimit, RefuseNulInUrl, SecurityHeaders
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.passwords = password_hashing(settings)
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
+    app.include_router(health_router)
     # Account pages first: /@{username}/favorites must win over /@{username}/{slug}.
     app.include_router(accounts_pages)
     app.include_router(articles_pages)

@@ -2,6 +2,8 @@
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from broadsheet.db import Database
@@ -31,3 +33,15 @@ async def upgrade(database: Database) -> None:
     async with database.write_engine.connect() as connection:
         await connection.run_sync(_upgrade_on)
         await connection.commit()
+
+
+def _is_current(connection: Connection) -> bool:
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    applied = set(MigrationContext.configure(connection).get_current_heads())
+    return applied == heads
+
+
+async def is_current(database: Database) -> bool:
+    """Whether the database has every migration applied."""
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(_is_current)
