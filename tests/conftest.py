@@ -146,6 +146,8 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     async with backend.database.write_engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
+    # The rows went away behind the app's back; so must what it cached of them.
+    await backend.app.state.response_store.invalidate()
 
 
 @pytest.fixture

@@ -8,10 +8,12 @@ from fastapi.staticfiles import StaticFiles
 
 from broadsheet import __version__
 from broadsheet.accounts.api import router as accounts_api
+from broadsheet.accounts.deps import SITE_SESSION_COOKIE
 from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
 from broadsheet.articles.api import router as articles_api
 from broadsheet.articles.pages import router as articles_pages
+from broadsheet.cache import ResponseCache, response_store
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        await database.dispose()
+        await close(app)
 
     app = FastAPI(
         title="Broadsheet API",
@@ -62,8 +64,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_pages)
     app.include_router(articles_pages)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
+    if settings.response_cache:
+        app.state.response_store = response_store(settings)
+        app.add_middleware(
+            ResponseCache, store=app.state.response_store, personal_cookie=SITE_SESSION_COOKIE
+        )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+async def close(app: FastAPI) -> None:
+    """Release the app's connections: the database pools and the cache's Redis client."""
+    await app.state.database.dispose()
+    if hasattr(app.state, "response_store"):
+        await app.state.response_store.close()

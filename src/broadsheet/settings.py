@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     password_parallelism: int = 1
     password_hash_concurrency: int = 2
     echo_sql: bool = False
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "BROADSHEET_REDIS_URL", "redis_url"),
+    )
+    response_cache: bool = True
+    response_cache_ttl_seconds: int = 300
+    response_cache_max_entries: int = 4096
+    response_cache_namespace: str = "broadsheet:cache"
+    # Shared by the worker processes of one machine when there is no Redis.
+    response_cache_generation_file: Path = DATA_DIR / "cache-generation"
 
     @field_validator("database_url")
     @classmethod

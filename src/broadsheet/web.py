@@ -53,6 +53,8 @@ def _sign(request: Request, seed: str) -> str:
 
 def csrf_token(request: Request) -> str:
     """The token a form must send back; its seed rides in an HttpOnly cookie."""
+    # A page with a form carries this browser's token, so no shared cache may keep it.
+    request.state.private_page = True
     seed = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf_seed", None)
     if seed is None:
         seed = secrets.token_urlsafe(32)
@@ -113,7 +115,10 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
     html = templates.get_template(template).render(
         request=request, csrf_token=lambda: csrf_token(request), **context
     )
-    return finish(request, HTMLResponse(html, status_code=status_code))
+    response = HTMLResponse(html, status_code=status_code)
+    if getattr(request.state, "private_page", False):
+        response.headers["Cache-Control"] = "private, no-store"
+    return finish(request, response)
 
 
 _ERROR_HEADINGS = {

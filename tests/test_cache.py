@@ -1,0 +1,244 @@
+"""The shared response cache: anonymous reads come from it, and no write is ever hidden by it."""
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from broadsheet.app import close, create_app
+from broadsheet.cache import CachedResponse, LocalStore, SharedGeneration
+from tests.conftest import IN_CI, settings_for_tests
+from tests.helpers import publish, sign_up
+
+REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL") or (
+    "redis://127.0.0.1:6379/0" if IN_CI else None
+)
+
+
+async def _get_twice(client, url):
+    first = await client.get(url)
+    second = await client.get(url)
+    return first, second
+
+
+async def test_second_anonymous_read_is_served_from_the_cache(client):
+    author = await sign_up(client)
+    await publish(client, author)
+    first, second = await _get_twice(client, "/api/articles")
+    assert first.headers["x-cache"] == "miss"
+    assert second.headers["x-cache"] == "hit"
+    assert second.content == first.content
+    assert "s-maxage" in second.headers["cache-control"]
+    assert "stale-while-revalidate" in second.headers["cache-control"]
+
+
+async def test_matching_etag_answers_304_without_a_body(client):
+    first = await client.get("/api/tags")
+    revalidated = await client.get("/api/tags", headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+    assert revalidated.headers["etag"] == first.headers["etag"]
+
+
+async def test_signed_in_reads_are_neither_served_from_nor_stored_in_the_cache(client):
+    author = await sign_up(client)
+    story = await publish(client, author)
+    await client.get("/api/articles")  # stored for anonymous readers
+    signed_in = await client.get("/api/articles", headers=author.headers)
+    assert signed_in.headers["x-cache"] == "bypass"
+    assert signed_in.headers["cache-control"].startswith("private")
+    # A write starts a new generation; only an anonymous read may then store a page again.
+    await client.post(f"/api/articles/{story['slug']}/favorite", headers=author.headers)
+    await client.get("/api/articles", headers=author.headers)
+    anonymous = await client.get("/api/articles")
+    assert anonymous.headers["x-cache"] == "miss"
+
+
+async def test_pages_with_forms_are_never_stored(client):
+    _, second = await _get_twice(client, "/signin")
+    assert second.headers.get("x-cache") != "hit"
+    assert "no-store" in second.headers["cache-control"]
+
+
+async def _story(client):
+    author = await sign_up(client)
+    story = await publish(client, author, title="First title", tagList=["before"])
+    return author, story
+
+
+async def test_editing_a_story_refreshes_its_page_its_api_and_lists(client):
+    author, story = await _story(client)
+    page_url = f"/@{author.username}/{story['slug']}"
+    for url in (f"/api/articles/{story['slug']}", "/api/articles", page_url):
+        await client.get(url)
+    response = await client.put(
+        f"/api/articles/{story['slug']}",
+        json={"article": {"body": "Rewritten body", "description": "New subtitle"}},
+        headers=author.headers,
+    )
+    assert response.status_code == 200
+    assert (await client.get(f"/api/articles/{story['slug']}")).json()["article"]["body"] == (
+        "Rewritten body"
+    )
+    assert (await client.get("/api/articles")).json()["articles"][0][
+        "description"
+    ] == "New subtitle"
+    assert "Rewritten body" in (await client.get(page_url)).text
+
+
+async def test_a_new_comment_shows_at_once(client):
+    author, story = await _story(client)
+    comments_url = f"/api/articles/{story['slug']}/comments"
+    page_url = f"/@{author.username}/{story['slug']}"
+    await client.get(comments_url)
+    await client.get(page_url)
+    await client.post(
+        comments_url, json={"comment": {"body": "Fresh response"}}, headers=author.headers
+    )
+    assert (await client.get(comments_url)).json()["comments"][0]["body"] == "Fresh response"
+    assert "Fresh response" in (await client.get(page_url)).text
+
+
+async def test_favorite_counts_show_at_once(client):
+    _author, story = await _story(client)
+    reader = await sign_up(client)
+    url = f"/api/articles/{story['slug']}"
+    assert (await client.get(url)).json()["article"]["favoritesCount"] == 0
+    await client.post(f"{url}/favorite", headers=reader.headers)
+    assert (await client.get(url)).json()["article"]["favoritesCount"] == 1
+    await client.delete(f"{url}/favorite", headers=reader.headers)
+    assert (await client.get(url)).json()["article"]["favoritesCount"] == 0
+
+
+async def test_profile_changes_show_at_once(client):
+    author, story = await _story(client)
+    profile_url = f"/api/profiles/{author.username}"
+    await client.get(profile_url)
+    await client.get(f"/@{author.username}")
+    await client.get(f"/api/articles/{story['slug']}")
+    await client.put("/api/user", json={"user": {"bio": "Now with a bio"}}, headers=author.headers)
+    assert (await client.get(profile_url)).json()["profile"]["bio"] == "Now with a bio"
+    assert "Now with a bio" in (await client.get(f"/@{author.username}")).text
+    article = (await client.get(f"/api/articles/{story['slug']}")).json()["article"]
+    assert article["author"]["bio"] == "Now with a bio"
+
+
+async def test_tag_changes_show_at_once(client):
+    author, story = await _story(client)
+    await client.get("/api/tags")
+    await client.get("/tag/before")
+    await client.put(
+        f"/api/articles/{story['slug']}",
+        json={"article": {"tagList": ["after"]}},
+        headers=author.headers,
+    )
+    assert (await client.get("/api/tags")).json()["tags"] == ["after"]
+    assert "First title" not in (await client.get("/tag/before")).text
+
+
+async def test_a_deleted_story_is_gone_at_once(client):
+    author, story = await _story(client)
+    url = f"/api/articles/{story['slug']}"
+    assert (await client.get(url)).status_code == 200
+    await client.delete(url, headers=author.headers)
+    assert (await client.get(url)).status_code == 404
+    assert (await client.get("/api/articles")).json()["articlesCount"] == 0
+
+
+async def test_a_response_posted_on_the_site_shows_at_once(client):
+    author, story = await _story(client)
+    page_url = f"/@{author.username}/{story['slug']}"
+    await client.get(page_url)
+    signin = await client.get("/signin")
+    token = signin.text.split('name="csrf_token" value="')[1].split('"')[0]
+    await client.post(
+        "/signin", data={"csrf_token": token, "email": author.email, "password": author.password}
+    )
+    story_page = await client.get(page_url)
+    token = story_page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    await client.post(f"{page_url}/responses", data={"csrf_token": token, "body": "From the site"})
+    client.cookies.clear()
+    anonymous = await client.get(page_url)
+    assert "From the site" in anonymous.text
+
+
+async def test_a_read_that_overlaps_a_write_is_never_served(tmp_path):
+    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_entries=10, ttl_seconds=60)
+    generation_when_read_began = await store.generation()
+    await store.invalidate()  # a write commits while the read is still being computed
+    await store.store("k", CachedResponse(generation_when_read_began, 200, [], b"stale"))
+    generation, entry = await store.lookup("k")
+    assert entry is not None
+    assert entry.generation != generation
+
+
+async def test_workers_on_one_machine_share_invalidations(tmp_path):
+    first = SharedGeneration(tmp_path / "generation")
+    second = SharedGeneration(tmp_path / "generation")
+    before = second.read()
+    first.renew()
+    assert second.read() != before
+
+
+async def _redis_or_skip() -> str:
+    if REDIS_URL is None:
+        pytest.skip("Redis: set BROADSHEET_TEST_REDIS_URL or CI=true to run on it")
+    try:
+        redis = Redis.from_url(REDIS_URL)
+        await redis.ping()
+        await redis.aclose()
+    except (RedisError, OSError):
+        if IN_CI:
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
+@asynccontextmanager
+async def _server(database_url: str, **overrides) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings_for_tests(database_url, **overrides))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await close(app)
+
+
+@pytest.mark.engines("sqlite", "postgresql")
+async def test_an_edit_on_one_server_is_seen_on_another_at_once(backend, client):
+    redis_url = await _redis_or_skip()
+    namespace = f"test:{secrets.token_hex(8)}"
+    url = backend.settings.database_url
+    async with (
+        _server(url, redis_url=redis_url, response_cache_namespace=namespace) as one,
+        _server(url, redis_url=redis_url, response_cache_namespace=namespace) as two,
+    ):
+        author = await sign_up(one)
+        story = await publish(one, author, title="Shared")
+        article_url = f"/api/articles/{story['slug']}"
+        await two.get(article_url)
+        assert (await two.get(article_url)).headers["x-cache"] == "hit"
+        await one.put(
+            article_url, json={"article": {"body": "Edited on one"}}, headers=author.headers
+        )
+        seen_on_two = await two.get(article_url)
+        assert seen_on_two.json()["article"]["body"] == "Edited on one"
+
+
+@pytest.mark.engines("sqlite")
+async def test_reads_keep_working_when_redis_is_unreachable(backend):
+    async with _server(
+        backend.settings.database_url, redis_url="redis://127.0.0.1:1/0"
+    ) as unreachable:
+        author = await sign_up(unreachable)
+        await publish(unreachable, author)
+        response = await unreachable.get("/api/articles")
+    assert response.status_code == 200
+    assert response.json()["articlesCount"] == 1
+    assert response.headers["x-cache"] == "miss"
