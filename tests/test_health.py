@@ -55,3 +55,17 @@ async def test_readyz_is_not_ready_after_the_schema_loses_its_revision(backend, 
                 {"revision": revision},
             )
     assert response.status_code == 503
+
+
+async def test_requests_answer_503_with_retry_after_when_the_database_is_unreachable():
+    app = create_app(settings_for_tests("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        api = await client.get("/api/articles")
+        site = await client.get("/")
+    await app.state.database.dispose()
+    assert api.status_code == 503
+    assert api.headers["retry-after"] == "5"
+    assert api.json()["errors"]["body"]
+    assert site.status_code == 503
+    assert "right back" in site.text

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -148,12 +149,23 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         message = reasons.get(exc.status_code, str(exc.detail))
         return respond(request, exc.status_code, {"body": [message]}, exc.headers)
 
+    async def database_unavailable(request: Request, _exc: Exception) -> Response:
+        # A lost connection or a lock held too long passes; the client should come back soon.
+        return respond(
+            request,
+            503,
+            {"body": ["the database is unavailable; please try again shortly"]},
+            {"Retry-After": "5"},
+        )
+
     async def unexpected_error(request: Request, _exc: Exception) -> Response:
         return respond(request, 500, {"body": ["something went wrong on our side"]})
 
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    for unavailable in (OperationalError, InterfaceError, TimeoutError, ConnectionError):
+        app.add_exception_handler(unavailable, database_unavailable)
     app.add_exception_handler(Exception, unexpected_error)
 
 
