@@ -28,7 +28,7 @@ def _human_date(moment: datetime) -> str:
 
 templates = Environment(
     loader=PackageLoader("broadsheet", "templates"),
-    autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+    autoescape=select_autoescape(["html", "xml", "atom"], default=True, default_for_string=True),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

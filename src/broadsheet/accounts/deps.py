@@ -1,5 +1,6 @@
 """Who is calling: the user behind the API token or the site's session cookie, if any."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -53,6 +54,14 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 SITE_SESSION_COOKIE = "broadsheet_session"
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who the page is for, as the header and buttons need it."""
+
+    id: int
+    username: str
+
+
 class SignInRequired(Unauthorized):
     def __init__(self) -> None:
         super().__init__("Please sign in to do that.", field="session")
@@ -61,7 +70,9 @@ class SignInRequired(Unauthorized):
 async def _site_viewer(request: Request, session: DbSession) -> User | None:
     token = request.cookies.get(SITE_SESSION_COOKIE)
     user = await accounts.user_for_site_session(session, token) if token else None
-    request.state.viewer = user
+    # Pages, error pages included, show who is signed in from this snapshot: it outlives the
+    # request's transaction, which a failed request rolls back.
+    request.state.viewer = SignedIn(user.id, user.username) if user else None
     return user
 
 

@@ -90,7 +90,19 @@ async def home(
     )
 
 
-@router.get("/tag/{tag}", name="tag")
+# Declared before the tag page, whose {tag:path} would otherwise swallow it.
+@router.get("/tag/{tag:path}/feed.atom", name="tag_feed")
+async def tag_feed(request: Request, tag: str, session: DbSession) -> Response:
+    """Atom feed of the latest stories with one tag."""
+    result = await queries.list_articles(
+        session, viewer=None, tag=tag, limit=FEED_SIZE, with_body=True
+    )
+    return _atom(
+        request, result, title=f"Broadsheet: stories about {tag}", path=f"/tag/{quote(tag)}"
+    )
+
+
+@router.get("/tag/{tag:path}", name="tag")
 async def tag_page(
     request: Request,
     tag: str,
@@ -136,7 +148,7 @@ def _draft_fields(form: dict[str, str]) -> dict[str, Any]:
 
 def _form_problems(error: ValidationError) -> dict[str, list[str]]:
     problems = validation_problems(error.errors())
-    for field in [name for name in problems if name.startswith("tagList")]:
+    for field in [name for name in problems if name.startswith(("tagList", "tag_list"))]:
         problems.setdefault("tags", []).extend(problems.pop(field))
     return problems
 
@@ -455,17 +467,6 @@ async def site_feed(request: Request, session: DbSession) -> Response:
     """Atom feed of the latest stories."""
     result = await queries.list_articles(session, viewer=None, limit=FEED_SIZE, with_body=True)
     return _atom(request, result, title="Broadsheet: latest stories", path="/")
-
-
-@router.get("/tag/{tag}/feed.atom", name="tag_feed")
-async def tag_feed(request: Request, tag: str, session: DbSession) -> Response:
-    """Atom feed of the latest stories with one tag."""
-    result = await queries.list_articles(
-        session, viewer=None, tag=tag, limit=FEED_SIZE, with_body=True
-    )
-    return _atom(
-        request, result, title=f"Broadsheet: stories about {tag}", path=f"/tag/{quote(tag)}"
-    )
 
 
 @router.get("/sitemap.xml", name="sitemap")
