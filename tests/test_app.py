@@ -126,3 +126,12 @@ async def test_wrong_method_answers_405_with_the_error_shape(client):
     assert response.status_code == 405
     assert "GET" in response.headers["allow"]
     assert_error_shape(response)
+
+
+async def test_head_answers_like_get_without_a_body(client):
+    for path in ("/", "/api/articles", "/robots.txt"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]

@@ -18,7 +18,13 @@ from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
 from broadsheet.health import router as health_router
-from broadsheet.middleware import ApiCors, BodySizeLimit, RefuseNulInUrl, SecurityHeaders
+from broadsheet.middleware import (
+    ApiCors,
+    BodySizeLimit,
+    HeadAsGet,
+    RefuseNulInUrl,
+    SecurityHeaders,
+)
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
 from broadsheet.web import error_page
@@ -69,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             ResponseCache, store=app.state.response_store, personal_cookie=SITE_SESSION_COOKIE
         )
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)

@@ -30,9 +30,15 @@ def not_blank(text: str) -> str:
 
 # Markdown is kept as written: leading spaces open a code block, so nothing is stripped.
 Body = Annotated[str, StringConstraints(max_length=BODY_MAX_LENGTH), AfterValidator(not_blank)]
+# A tag is a one-line label that also names a page (/tag/{tag}): no control characters.
 TagName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=TAG_MAX_LENGTH),
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=TAG_MAX_LENGTH,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+    ),
 ]
 
 
