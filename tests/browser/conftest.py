@@ -45,12 +45,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SERVER_START_SECONDS = 30
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "browser: drives the running site in Chromium (tests/browser/)"
-    )
-
-
 def _missing(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: failing instead of skipping)")
