@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from broadsheet import migrate as migrations
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.schemas import NewUser
 from broadsheet.db import connect, session_scope
-from broadsheet.errors import Invalid
+from broadsheet.errors import Invalid, validation_problems
 from broadsheet.settings import Settings
 
 app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
@@ -130,7 +131,11 @@ def createuser(
 
     try:
         asyncio.run(run())
-    except (Invalid, ValueError) as error:
-        typer.echo(f"cannot create the user: {error}", err=True)
+    except (Invalid, ValidationError) as error:
+        problems = (
+            error.errors() if isinstance(error, Invalid) else validation_problems(error.errors())
+        )
+        for field, messages in problems.items():
+            typer.echo(f"cannot create the user: {field} {', '.join(messages)}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"created {username}")
