@@ -2,6 +2,8 @@
 # (Python 3.11+; Node.js for the conformance run; PostgreSQL and MariaDB optional).
 # BROADSHEET_TEST_POSTGRES_URL, BROADSHEET_TEST_MARIADB_URL and CI reach the tests and the
 # conformance run from the environment.
+# `make bench` loads Broadsheet with wrk (Debian packages wrk and nginx) on SQLite and PostgreSQL
+# (BENCH_POSTGRES_URL) and writes bench/RESULTS.md; it is never part of `make test`.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +11,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/installed.stamp
 CONFORMANCE_ENGINES ?= sqlite postgresql mariadb
 
-.PHONY: install run test lint pytest migrate conformance
+.PHONY: install run test lint pytest migrate conformance bench
 
 install: $(INSTALLED)
 
@@ -34,8 +36,8 @@ run: install
 test: lint pytest conformance
 
 lint: install
-	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 
 pytest: install
@@ -46,3 +48,6 @@ migrate: install
 
 conformance: install
 	@for engine in $(CONFORMANCE_ENGINES); do bash scripts/conformance.sh $$engine || exit 1; done
+
+bench: install
+	$(BIN)/python -m bench.run --size small --engines sqlite postgresql
