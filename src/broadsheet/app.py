@@ -18,10 +18,14 @@ from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
 from broadsheet.health import router as health_router
+from broadsheet.logs import RequestLog
+from broadsheet.metrics import RequestMetrics, forget_this_worker
+from broadsheet.metrics import router as metrics_router
 from broadsheet.middleware import (
     ApiCors,
     BodySizeLimit,
     HeadAsGet,
+    LoadShedding,
     RefuseNulInUrl,
     SecurityHeaders,
 )
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await close(app)
+        forget_this_worker()
 
     app = FastAPI(
         title="Broadsheet API",
@@ -66,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
     app.include_router(health_router)
+    app.include_router(metrics_router)
     # Account pages first: /@{username}/favorites must win over /@{username}/{slug}.
     app.include_router(accounts_pages)
     app.include_router(articles_pages)
@@ -80,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
+    app.add_middleware(RequestMetrics, database=database)
+    app.add_middleware(RequestLog)
     return app
 
 

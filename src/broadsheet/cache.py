@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from broadsheet.metrics import CACHE_LOOKUPS
 from broadsheet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def _decode(raw: bytes) -> CachedResponse:
 
 PUBLIC_CACHE_CONTROL = b"public, max-age=0, s-maxage=10, stale-while-revalidate=30"
 PRIVATE_CACHE_CONTROL = b"private, no-cache"
-_UNCACHED_PREFIXES = ("/static/", "/healthz", "/readyz", "/api/docs")
+_UNCACHED_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/api/docs")
 _READS = frozenset({"GET", "HEAD"})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # Posts that change nothing a cached response shows: signing in and out, and new accounts
@@ -222,8 +223,10 @@ class ResponseCache:
         key = _key(scope)
         generation, entry = await self.store.lookup(key)
         if entry is not None and entry.generation == generation:
+            CACHE_LOOKUPS.labels("hit").inc()
             await _replay(scope, send, entry)
             return
+        CACHE_LOOKUPS.labels("miss").inc()
         await self._compute_and_store(scope, receive, send, key, generation)
 
     def _invalidating(self, send: Send) -> Send:

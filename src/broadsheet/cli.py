@@ -1,9 +1,12 @@
-"""The `broadsheet` command: serve, migrate, demo, createuser."""
+"""The `broadsheet` command: serve, migrate, demo, createuser, backup, restore."""
 
 import asyncio
 import getpass
+import os
 import signal
 import sys
+import tempfile
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -11,11 +14,14 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from broadsheet import backup as backups
 from broadsheet import migrate as migrations
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.schemas import NewUser
 from broadsheet.db import connect, session_scope
 from broadsheet.errors import Invalid, validation_problems
+from broadsheet.logs import logging_config
+from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
 from broadsheet.settings import Settings
 
 app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
@@ -43,18 +49,24 @@ def serve(
     # uvicorn finishes in-flight requests on SIGTERM, then raises the signal again under the
     # handler it found; this one makes that a clean exit instead of death by signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
-        "broadsheet.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-        timeout_graceful_shutdown=graceful_timeout,
-        proxy_headers=False,
-        server_header=False,
-        access_log=False,
-    )
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="broadsheet-metrics-") as metrics_dir:
+        if workers > 1 and not reload:
+            # Each worker process writes its metrics here; /metrics adds them all up.
+            os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
+        uvicorn.run(
+            "broadsheet.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            timeout_graceful_shutdown=graceful_timeout,
+            proxy_headers=False,
+            server_header=False,
+            access_log=False,
+            log_config=logging_config(level=settings.log_level, log_format=settings.log_format),
+        )
 
 
 @app.command()
@@ -139,3 +151,32 @@ def createuser(
             typer.echo(f"cannot create the user: {field} {', '.join(messages)}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"created {username}")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="File to write the copy to (replaced if present).")],
+) -> None:
+    """Copy the database to PATH while the site keeps serving (SQLite, PostgreSQL)."""
+    try:
+        backups.backup(Settings(), path)
+    except backups.BackupFailed as error:
+        typer.echo(f"cannot back up: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"backed up to {path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A copy made by `broadsheet backup`.")],
+    force: Annotated[
+        bool, typer.Option(help="Replace the content of a database that holds some.")
+    ] = False,
+) -> None:
+    """Load the copy in PATH into the database; refuses one with content unless --force."""
+    try:
+        asyncio.run(backups.restore(Settings(), path, replace=force))
+    except backups.BackupFailed as error:
+        typer.echo(f"cannot restore: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"restored from {path}")

@@ -3,7 +3,7 @@
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -140,3 +140,39 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+class LoadShedding:
+    """Answer 503 with Retry-After at once while this worker already serves `limit` requests.
+    Past its capacity a server that queues only makes every request late; a quick refusal lets
+    clients retry and balancers go elsewhere, and keeps the admitted requests fast."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Probes and metrics must answer most of all when the server is busy.
+        if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz", "/metrics"):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await _busy(scope)(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+def _busy(scope: Scope) -> Response:
+    headers = {"Retry-After": "1", "Cache-Control": "no-store"}
+    path: str = scope["path"]
+    if path == "/api" or path.startswith("/api/"):
+        message = {"errors": {"body": ["the server is busy; please try again shortly"]}}
+        return JSONResponse(message, status_code=503, headers=headers)
+    return PlainTextResponse(
+        "Broadsheet is busy; please try again shortly.", status_code=503, headers=headers
+    )

@@ -4,10 +4,11 @@ import os
 import secrets
 import tempfile
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATA_DIR = Path("var")
@@ -79,6 +80,17 @@ class Settings(BaseSettings):
     response_cache_namespace: str = "broadsheet:cache"
     # Shared by the worker processes of one machine when there is no Redis.
     response_cache_generation_file: Path = DATA_DIR / "cache-generation"
+    # `broadsheet serve` logs one JSON object a line to stderr; "text" reads better in a terminal.
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # Clients that may read /metrics. A proxy on this machine makes every client look local:
+    # it must not forward /metrics (see README, "Operations").
+    metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode] = [
+        IPv4Network("127.0.0.0/8"),
+        IPv6Network("::1/128"),
+    ]
+    # Requests one worker serves at once; more are answered 503 at once instead of queueing.
+    max_requests_in_flight: int = 64
 
     @field_validator("database_url")
     @classmethod
@@ -92,9 +104,9 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {SECRET_KEY_MIN_BYTES} bytes long")
         return key
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "metrics_networks", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
