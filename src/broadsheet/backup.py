@@ -100,6 +100,8 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
         # writers in WAL mode do not wait for.
         with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(draft)) as copy:
             live.backup(copy)
+            # A backup is one self-contained file, not a database with a write-ahead log.
+            copy.execute("PRAGMA journal_mode=DELETE")
 
     _write_atomically(destination, copy)
 
