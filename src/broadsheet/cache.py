@@ -15,6 +15,7 @@ import os
 import secrets
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -38,9 +39,14 @@ class CachedResponse:
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
-    @property
+    # Worked out once per entry, not on every replay: hits are the hot path.
+    @cached_property
     def etag(self) -> bytes:
         return b'"' + hashlib.blake2b(self.body, digest_size=16).hexdigest().encode() + b'"'
+
+    @cached_property
+    def hit_headers(self) -> list[tuple[bytes, bytes]]:
+        return [*self.headers, (b"etag", self.etag), (b"x-cache", b"hit")]
 
 
 class ResponseStore(Protocol):
@@ -172,6 +178,8 @@ def _decode(raw: bytes) -> CachedResponse:
 
 PUBLIC_CACHE_CONTROL = b"public, max-age=0, s-maxage=10, stale-while-revalidate=30"
 PRIVATE_CACHE_CONTROL = b"private, no-cache"
+_HITS = CACHE_LOOKUPS.labels("hit")
+_MISSES = CACHE_LOOKUPS.labels("miss")
 _UNCACHED_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/api/docs")
 _READS = frozenset({"GET", "HEAD"})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -223,10 +231,10 @@ class ResponseCache:
         key = _key(scope)
         generation, entry = await self.store.lookup(key)
         if entry is not None and entry.generation == generation:
-            CACHE_LOOKUPS.labels("hit").inc()
+            _HITS.inc()
             await _replay(scope, send, entry)
             return
-        CACHE_LOOKUPS.labels("miss").inc()
+        _MISSES.inc()
         await self._compute_and_store(scope, receive, send, key, generation)
 
     def _invalidating(self, send: Send) -> Send:
@@ -301,7 +309,11 @@ async def _replay(
     scope: Scope, send: Send, entry: CachedResponse, *, status: bytes = b"hit"
 ) -> None:
     etag = entry.etag
-    headers = [*entry.headers, (b"etag", etag), (b"x-cache", status)]
+    headers = (
+        entry.hit_headers
+        if status == b"hit"
+        else [*entry.headers, (b"etag", etag), (b"x-cache", status)]
+    )
     if _header(scope, b"if-none-match") in (etag, b"W/" + etag):
         kept = [(n, v) for n, v in headers if n.lower() not in (b"content-length", b"content-type")]
         await send({"type": "http.response.start", "status": 304, "headers": kept})
