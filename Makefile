@@ -4,6 +4,8 @@
 # conformance run from the environment.
 # `make bench` loads Broadsheet with wrk (Debian packages wrk and nginx) on SQLite and PostgreSQL
 # (BENCH_POSTGRES_URL) and writes bench/RESULTS.md; it is never part of `make test`.
+# `make drills` causes faults (database restart, killed worker, SIGTERM, Redis down, overload,
+# backup) against a private PostgreSQL and Redis under load and writes drills/RESULTS.md.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +13,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/installed.stamp
 CONFORMANCE_ENGINES ?= sqlite postgresql mariadb
 
-.PHONY: install run test lint pytest migrate conformance bench
+.PHONY: install run test lint pytest migrate conformance bench drills
 
 install: $(INSTALLED)
 
@@ -36,8 +38,8 @@ run: install
 test: lint pytest conformance
 
 lint: install
-	$(BIN)/ruff format --check src tests scripts bench
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench drills
+	$(BIN)/ruff check src tests scripts bench drills
 	$(BIN)/mypy
 
 pytest: install
@@ -51,3 +53,6 @@ conformance: install
 
 bench: install
 	$(BIN)/python -m bench.run --size small --engines sqlite postgresql
+
+drills: install
+	$(BIN)/python -m drills.run

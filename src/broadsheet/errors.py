@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -158,6 +158,12 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
             {"Retry-After": "5"},
         )
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DBAPIError)  # noqa: S101
+        if exc.connection_invalidated or _server_unavailable(exc):
+            return await database_unavailable(request, exc)
+        raise exc  # a real fault: answered 500 and logged by the outermost handler
+
     async def unexpected_error(request: Request, _exc: Exception) -> Response:
         return respond(request, 500, {"body": ["something went wrong on our side"]})
 
@@ -166,7 +172,19 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     for unavailable in (OperationalError, InterfaceError, TimeoutError, ConnectionError):
         app.add_exception_handler(unavailable, database_unavailable)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, unexpected_error)
+
+
+# SQLSTATE classes of a server that cannot serve us for now: 08 connection exception, 53
+# insufficient resources (too many connections), 57 operator intervention ("the database
+# system is starting up", "terminating connection due to administrator command").
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _server_unavailable(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return str(sqlstate).startswith(_UNAVAILABLE_SQLSTATE_CLASSES)
 
 
 class ErrorResponse(BaseModel):
