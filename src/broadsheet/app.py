@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from broadsheet import __version__
 from broadsheet.accounts.api import router as accounts_api
@@ -29,6 +30,7 @@ from broadsheet.middleware import (
     RefuseNulInUrl,
     SecurityHeaders,
 )
+from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
 from broadsheet.web import error_page
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.passwords = password_hashing(settings)
+    app.state.rate_limiter = rate_limiter(settings)
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
     app.include_router(health_router)
@@ -89,11 +92,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestMetrics, database=database)
     app.add_middleware(RequestLog)
+    if settings.trusted_proxies:
+        # Outermost, so the log, the metrics and the rate limits all see the real client.
+        trusted = [str(network) for network in settings.trusted_proxies]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     return app
 
 
 async def close(app: FastAPI) -> None:
-    """Release the app's connections: the database pools and the cache's Redis client."""
+    """Release the app's connections: the database pools and the Redis clients."""
     await app.state.database.dispose()
+    await app.state.rate_limiter.close()
     if hasattr(app.state, "response_store"):
         await app.state.response_store.close()

@@ -62,7 +62,13 @@ class Invalid(AppError):
 
 
 class TooManyRequests(AppError):
+    """Slow down: the client may try again after `retry_after` seconds."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 def error_response(status_code: int, errors: Mapping[str, list[str]]) -> JSONResponse:
@@ -137,6 +143,8 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         headers = (
             {"WWW-Authenticate": "Token"} if exc.status_code == 401 and is_api(request) else None
         )
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return respond(request, exc.status_code, exc.errors(), headers)
 
     async def request_validation_error(request: Request, exc: Exception) -> Response:

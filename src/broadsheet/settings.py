@@ -8,6 +8,7 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -91,6 +92,18 @@ class Settings(BaseSettings):
     ]
     # Requests one worker serves at once; more are answered 503 at once instead of queueing.
     max_requests_in_flight: int = 64
+    # Attempts to sign in and to sign up, counted in Redis when REDIS_URL is set, else in each
+    # worker. Each limit is `limits` notation: "10/minute", several joined by ";", "" for none.
+    rate_limits: bool = True
+    rate_limit_namespace: str = "broadsheet:limits"
+    login_limit_per_address: str = "30/minute"
+    login_limit_per_account_and_address: str = "10/minute"
+    login_limit_per_account: str = "100/hour"
+    signup_limit_per_address: str = "20/hour"
+    signup_limit_per_account: str = "5/hour"
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; by default nobody's,
+    # and the client is the address the connection comes from.
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = []
 
     @field_validator("database_url")
     @classmethod
@@ -104,12 +117,25 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {SECRET_KEY_MIN_BYTES} bytes long")
         return key
 
-    @field_validator("cors_origins", "metrics_networks", mode="before")
+    @field_validator("cors_origins", "metrics_networks", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator(
+        "login_limit_per_address",
+        "login_limit_per_account_and_address",
+        "login_limit_per_account",
+        "signup_limit_per_address",
+        "signup_limit_per_account",
+    )
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # raises ValueError for what it cannot read
+        return value.strip()
 
     @cached_property
     def signing_key(self) -> str:

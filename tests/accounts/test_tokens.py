@@ -199,3 +199,26 @@ def test_token_with_a_malformed_subject_does_not_verify(sub):
 def test_garbage_does_not_verify(garbage):
     with pytest.raises(tokens.InvalidTokenError):
         tokens.verify(garbage, key=KEY)
+
+
+@pytest.mark.parametrize("claim", ["nbf", "iat"])
+async def test_token_not_yet_valid_is_refused(client, backend, claim):
+    writer = await sign_up(client)
+    later = utcnow() + timedelta(hours=1)
+    claims = claims_of(writer.token) | {claim: later, "exp": later + timedelta(hours=1)}
+    early = jwt.encode(claims, backend.settings.signing_key, algorithm="HS256")
+
+    response = await current_user_with(client, early)
+
+    assert response.status_code == 401
+    assert list(response.json()["errors"]) == ["token"]
+
+
+@pytest.mark.parametrize("claim", ["nbf", "iat"])
+def test_token_from_the_future_does_not_verify(claim):
+    now = utcnow()
+    claims = {"sub": "7", "ver": 0, "iat": now, "nbf": now, "exp": now + timedelta(hours=2)}
+    claims[claim] = now + timedelta(hours=1)
+
+    with pytest.raises(tokens.InvalidTokenError):
+        tokens.verify(jwt.encode(claims, KEY, algorithm="HS256"), key=KEY)

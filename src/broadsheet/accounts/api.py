@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 
 from broadsheet.accounts import service as accounts
-from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.accounts.deps import Attempts, CurrentUser, OptionalUser
 from broadsheet.accounts.models import User
 from broadsheet.accounts.schemas import (
     LoginUserRequest,
@@ -40,12 +40,17 @@ def profile_out(user: User, *, following: bool) -> ProfileOut:
 @router.post(
     "/users/login",
     tags=["User and Authentication"],
-    responses=errors_documented(401, 422),
+    responses=errors_documented(401, 422, 429),
 )
 async def login(
-    body: LoginUserRequest, session: DbSession, settings: AppSettings, passwords: PasswordHashing
+    body: LoginUserRequest,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> UserResponse:
-    """Sign in with email and password; the response carries a token."""
+    """Sign in with email and password; the response carries a token. Attempts are limited."""
+    await attempts.sign_in(body.user.email)
     user = await accounts.authenticate(
         session, body.user.email, body.user.password, passwords=passwords
     )
@@ -56,12 +61,17 @@ async def login(
     "/users",
     status_code=status.HTTP_201_CREATED,
     tags=["User and Authentication"],
-    responses=errors_documented(422),
+    responses=errors_documented(422, 429),
 )
 async def register(
-    body: NewUserRequest, session: DbSession, settings: AppSettings, passwords: PasswordHashing
+    body: NewUserRequest,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> UserResponse:
-    """Create an account; the response carries a token."""
+    """Create an account; the response carries a token. Attempts are limited."""
+    await attempts.sign_up(body.user.email)
     user = await accounts.register(session, body.user, passwords=passwords)
     return _user_response(user, settings)
 
@@ -83,6 +93,17 @@ async def update_current_user(
     """Change the signed-in user's settings; a new password ends every earlier token."""
     user = await accounts.update_account(session, user, body.user, passwords=passwords)
     return _user_response(user, settings)
+
+
+@router.post(
+    "/user/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["User and Authentication"],
+    responses=errors_documented(401),
+)
+async def sign_out_everywhere(user: CurrentUser, session: DbSession) -> None:
+    """Sign out everywhere: every token issued so far and every site session stop working."""
+    await accounts.end_every_session(session, user)
 
 
 @router.get("/profiles/{username}", tags=["Profile"], responses=errors_documented(401, 404, 422))

@@ -1,5 +1,6 @@
 """Who is calling: the user behind the API token or the site's session cookie, if any."""
 
+import hashlib
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from broadsheet.accounts import service as accounts
 from broadsheet.accounts.models import User
 from broadsheet.deps import AppSettings, DbSession
 from broadsheet.errors import Unauthorized
+from broadsheet.ratelimit import RateLimiter, client_address
+from broadsheet.settings import Settings
 from broadsheet.web import renew_csrf, set_cookie
 
 _authorization = APIKeyHeader(
@@ -97,3 +100,44 @@ async def start_site_session(
     lifetime = int(accounts.SITE_SESSION_LIFETIME.total_seconds())
     set_cookie(request, response, SITE_SESSION_COOKIE, token, max_age=lifetime)
     renew_csrf(request, response)
+
+
+@dataclass(frozen=True)
+class AttemptLimits:
+    """Counts this client's attempts to sign in and to sign up; raises LimitReached past a limit.
+
+    Limits hold per address, per account and address, and per account from anywhere, so neither
+    guessing many passwords from one machine nor one password at many accounts goes unchecked.
+    An email counts the same whether or not its account exists.
+    """
+
+    limiter: RateLimiter
+    settings: Settings
+    address: str
+
+    async def sign_in(self, email: str) -> None:
+        account = _account(email)
+        await self.limiter.hit(self.settings.login_limit_per_address, "login:address", self.address)
+        await self.limiter.hit(
+            self.settings.login_limit_per_account_and_address, "login:both", account, self.address
+        )
+        await self.limiter.hit(self.settings.login_limit_per_account, "login:account", account)
+
+    async def sign_up(self, email: str) -> None:
+        account = _account(email)
+        await self.limiter.hit(
+            self.settings.signup_limit_per_address, "signup:address", self.address
+        )
+        await self.limiter.hit(self.settings.signup_limit_per_account, "signup:account", account)
+
+
+def _account(email: str) -> str:
+    # Counted under a digest: no address book of who tried to sign in is left in Redis.
+    return hashlib.sha256(accounts.email_key(email).encode()).hexdigest()
+
+
+async def _attempt_limits(request: Request, settings: AppSettings) -> AttemptLimits:
+    return AttemptLimits(request.app.state.rate_limiter, settings, client_address(request))
+
+
+Attempts = Annotated[AttemptLimits, Depends(_attempt_limits)]

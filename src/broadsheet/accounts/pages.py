@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.deps import (
     SITE_SESSION_COOKIE,
+    Attempts,
     SiteUser,
     SiteViewer,
     start_site_session,
@@ -18,6 +19,7 @@ from broadsheet.accounts.schemas import NewUser, UserUpdate
 from broadsheet.articles import queries
 from broadsheet.deps import DbSession, PasswordHashing
 from broadsheet.errors import Invalid, Unauthorized, validation_problems
+from broadsheet.ratelimit import LimitReached
 from broadsheet.web import (
     CheckedForm,
     local_path,
@@ -48,31 +50,51 @@ async def signup_form(request: Request, viewer: SiteViewer) -> Response:
 
 @router.post("/signup")
 async def signup(
-    request: Request, form: CheckedForm, session: DbSession, passwords: PasswordHashing
+    request: Request,
+    form: CheckedForm,
+    session: DbSession,
+    passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> Response:
     """Create the account and sign its owner in."""
     fields = {name: form.get(name, "") for name in ("username", "email", "password")}
     try:
+        await attempts.sign_up(fields["email"])
         new_user = NewUser.model_validate(fields)
         user = await accounts.register(session, new_user, passwords=passwords)
     except ValidationError as error:
         return _signup_again(request, fields, validation_problems(error.errors()))
     except Invalid as error:
         return _signup_again(request, fields, error.errors())
+    except LimitReached as error:
+        return _signup_again(request, fields, error.errors(), retry_after=error.retry_after)
     response = redirect("/")
     await start_site_session(request, response, session, user)
     return response
 
 
-def _signup_again(request: Request, form: dict[str, str], errors: dict[str, list[str]]) -> Response:
-    return page(
+def _signup_again(
+    request: Request,
+    form: dict[str, str],
+    errors: dict[str, list[str]],
+    *,
+    retry_after: int | None = None,
+) -> Response:
+    response = page(
         request,
         "accounts/signup.html",
-        status_code=422,
+        status_code=422 if retry_after is None else 429,
         title="Create an account",
         form=form,
         errors=errors,
     )
+    return _with_retry_after(response, retry_after)
+
+
+def _with_retry_after(response: Response, retry_after: int | None) -> Response:
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @router.get("/signin", name="signin")
@@ -96,25 +118,32 @@ async def signin_form(
 
 @router.post("/signin")
 async def signin(
-    request: Request, form: CheckedForm, session: DbSession, passwords: PasswordHashing
+    request: Request,
+    form: CheckedForm,
+    session: DbSession,
+    passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> Response:
     """Check the credentials and start a new session."""
     email, password = form.get("email", "").strip(), form.get("password", "")
     next_url = local_path(form.get("next"))
     try:
+        await attempts.sign_in(email)
         if not email or not password:
             raise Unauthorized("email and password are both needed", field="credentials")
         user = await accounts.authenticate(session, email, password, passwords=passwords)
-    except Unauthorized as error:
-        return page(
+    except (Unauthorized, LimitReached) as error:
+        response = page(
             request,
             "accounts/signin.html",
-            status_code=401,
+            status_code=error.status_code,
             title="Sign in",
             form={"email": email},
             errors=error.errors(),
             next_url=next_url,
         )
+        retry_after = error.retry_after if isinstance(error, LimitReached) else None
+        return _with_retry_after(response, retry_after)
     response = redirect(next_url)
     await start_site_session(request, response, session, user)
     return response

@@ -93,13 +93,15 @@ def _taken_field(error: IntegrityError) -> str:
 
 
 async def register(session: AsyncSession, new_user: NewUser, *, passwords: Passwords) -> User:
+    # Hashed before the first query, so waiting for a hashing slot holds no database connection.
+    password_hash = await passwords.hash(new_user.password)
     await _ensure_available(session, username=new_user.username, email=new_user.email)
     user = User(
         username=new_user.username,
         username_key=username_key(new_user.username),
         email=new_user.email,
         email_key=email_key(new_user.email),
-        password_hash=await passwords.hash(new_user.password),
+        password_hash=password_hash,
     )
     session.add(user)
     await _flush_claiming_names(session)
@@ -110,14 +112,15 @@ async def authenticate(
     session: AsyncSession, email: str, password: str, *, passwords: Passwords
 ) -> User:
     """The user with these credentials; an unknown email and a wrong password fail alike."""
-    user = await session.scalar(select(User).where(User.email_key == email_key(email)))
-    # Verify even when the email is unknown, so timing does not reveal which accounts exist.
-    matches = await passwords.verify(user.password_hash if user else None, password)
-    if user is None or not matches:
-        raise InvalidCredentials()
-    if passwords.needs_rehash(user.password_hash):
-        # Hashes made under weaker settings are replaced the moment the password is known.
-        user.password_hash = await passwords.hash(password)
+    async with passwords.turn() as hashing:
+        user = await session.scalar(select(User).where(User.email_key == email_key(email)))
+        # Verify even when the email is unknown, so timing does not reveal which accounts exist.
+        matches = await hashing.verify(user.password_hash if user else None, password)
+        if user is None or not matches:
+            raise InvalidCredentials()
+        if passwords.needs_rehash(user.password_hash):
+            # Hashes made under weaker settings are replaced the moment the password is known.
+            user.password_hash = await hashing.hash(password)
     return user
 
 
@@ -135,9 +138,8 @@ async def update_account(
         user.email_key = email_key(changes.email)
     if changes.password is not None:
         user.password_hash = await passwords.hash(changes.password)
-        user.token_version += 1
-        # A new password ends every signed-in browser too; the caller may start a new one.
-        await session.execute(delete(SiteSession).where(SiteSession.user_id == user.id))
+        # Whoever knew the old password is signed out; the caller may start a new session.
+        await end_every_session(session, user)
     if changes.bio is not None:
         user.bio = changes.bio or None
     if changes.image is not None:
@@ -145,6 +147,12 @@ async def update_account(
     user.updated_at = utcnow()
     await _flush_claiming_names(session)
     return user
+
+
+async def end_every_session(session: AsyncSession, user: User) -> None:
+    """Sign `user` out everywhere: every token issued so far and every site session end."""
+    user.token_version += 1
+    await session.execute(delete(SiteSession).where(SiteSession.user_id == user.id))
 
 
 def issue_token(user: User, *, key: str, ttl: timedelta) -> str:
