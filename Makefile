@@ -11,6 +11,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/installed.stamp
+# semgrep pins its own OpenTelemetry, older than FastAPI's: it lives in a venv of its own.
+SEMGREP_VERSION := 1.185.0
+SEMGREP := $(VENV)/semgrep/bin/semgrep
+SEMGREP_FLAGS := --metrics=off --disable-version-check --quiet
 CONFORMANCE_ENGINES ?= sqlite postgresql mariadb
 
 .PHONY: install run test lint pytest migrate conformance bench drills
@@ -37,10 +41,17 @@ run: install
 
 test: lint pytest conformance
 
-lint: install
+lint: install $(SEMGREP)
 	$(BIN)/ruff format --check src tests scripts bench drills
 	$(BIN)/ruff check src tests scripts bench drills
 	$(BIN)/mypy
+	$(BIN)/bandit -c pyproject.toml -r src --severity-level medium --quiet
+	$(SEMGREP) --test $(SEMGREP_FLAGS) semgrep
+	$(SEMGREP) scan $(SEMGREP_FLAGS) --error --config semgrep src
+
+$(SEMGREP): | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/semgrep
+	$(VENV)/semgrep/bin/pip install --quiet semgrep==$(SEMGREP_VERSION)
 
 pytest: install
 	$(BIN)/pytest
