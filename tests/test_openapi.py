@@ -122,6 +122,8 @@ async def test_operations_document_the_errors_they_can_answer(spec):
         expected = set()
         if parameters or "requestBody" in operation:
             expected.add("422")
+        if "requestBody" in operation:
+            expected.add("413")
         if operation.get("security"):
             expected.add("401")
         if any(p["in"] == "path" for p in parameters):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 
 class AppError(Exception):
@@ -113,6 +114,22 @@ def validation_problems(errors: Sequence[Mapping[str, Any]]) -> dict[str, list[s
     return problems
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _methods_allowed(request: Request) -> str:
+    """Every method answered at the request's path: Starlette names only the first route's."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
 HtmlErrorRenderer = Callable[[Request, int, dict[str, list[str]]], Response]
 
 
@@ -153,9 +170,15 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # JSON is UTF-8 (RFC 8259): undecodable bytes are invalid JSON like any other.
+            return respond(request, 422, {"body": ["is not valid JSON"]})
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _methods_allowed(request)}
         reasons = {404: "not found", 405: "method not allowed"}
         message = reasons.get(exc.status_code, str(exc.detail))
-        return respond(request, exc.status_code, {"body": [message]}, exc.headers)
+        return respond(request, exc.status_code, {"body": [message]}, headers)
 
     async def database_unavailable(request: Request, _exc: Exception) -> Response:
         # A lost connection or a lock held too long passes; the client should come back soon.

@@ -22,9 +22,32 @@ def _has_unstorable_text(value: Any) -> bool:
     return False
 
 
+def _document_nul_refusal(node: Any) -> None:
+    """Mark every text property as free of NUL, so the OpenAPI document says what is refused.
+
+    Lone surrogates go unmentioned: a JSON Schema pattern matches UTF-16 code units, and a range
+    of surrogates would also match the halves of every emoji.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _document_nul_refusal(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "string":
+            node["not"] = {"pattern": "\\x00"}
+        for value in node.values():
+            _document_nul_refusal(value)
+
+
+def _document_unstorable_text(schema: dict[str, Any]) -> None:
+    _document_nul_refusal(schema.get("properties", {}))
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        json_schema_extra=_document_unstorable_text,
     )
 
     @field_validator("*", mode="before")

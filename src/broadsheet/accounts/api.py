@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 
 from broadsheet.accounts import service as accounts
-from broadsheet.accounts.deps import Attempts, CurrentUser, OptionalUser
+from broadsheet.accounts.deps import TOKEN_OPTIONAL, Attempts, CurrentUser, OptionalUser
 from broadsheet.accounts.models import User
 from broadsheet.accounts.schemas import (
     LoginUserRequest,
@@ -16,7 +16,7 @@ from broadsheet.accounts.schemas import (
     UserResponse,
     UserUpdateRequest,
 )
-from broadsheet.deps import AppSettings, DbSession, PasswordHashing
+from broadsheet.deps import AppSettings, DbSession, PasswordHashing, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def profile_out(user: User, *, following: bool) -> ProfileOut:
 @router.post(
     "/users/login",
     tags=["User and Authentication"],
-    responses=errors_documented(401, 422, 429),
+    responses=errors_documented(401, 413, 422, 429),
 )
 async def login(
     body: LoginUserRequest,
@@ -61,7 +61,7 @@ async def login(
     "/users",
     status_code=status.HTTP_201_CREATED,
     tags=["User and Authentication"],
-    responses=errors_documented(422, 429),
+    responses=errors_documented(413, 422, 429),
 )
 async def register(
     body: NewUserRequest,
@@ -82,7 +82,7 @@ async def current_user(user: CurrentUser, settings: AppSettings) -> UserResponse
     return _user_response(user, settings)
 
 
-@router.put("/user", tags=["User and Authentication"], responses=errors_documented(401, 422))
+@router.put("/user", tags=["User and Authentication"], responses=errors_documented(401, 413, 422))
 async def update_current_user(
     body: UserUpdateRequest,
     user: CurrentUser,
@@ -106,8 +106,15 @@ async def sign_out_everywhere(user: CurrentUser, session: DbSession) -> None:
     await accounts.end_every_session(session, user)
 
 
-@router.get("/profiles/{username}", tags=["Profile"], responses=errors_documented(401, 404, 422))
-async def get_profile(username: str, session: DbSession, viewer: OptionalUser) -> ProfileResponse:
+@router.get(
+    "/profiles/{username}",
+    tags=["Profile"],
+    responses=errors_documented(401, 404, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
+async def get_profile(
+    username: PathText, session: DbSession, viewer: OptionalUser
+) -> ProfileResponse:
     """A writer's public profile; `following` is filled for a signed-in caller."""
     user = await accounts.find_user(session, username)
     following = await accounts.is_following(session, viewer, user)
@@ -117,7 +124,7 @@ async def get_profile(username: str, session: DbSession, viewer: OptionalUser) -
 @router.post(
     "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
 )
-async def follow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
+async def follow(username: PathText, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Follow a writer."""
     followed = await accounts.follow(session, user, username)
     return ProfileResponse(profile=profile_out(followed, following=True))
@@ -126,7 +133,7 @@ async def follow(username: str, session: DbSession, user: CurrentUser) -> Profil
 @router.delete(
     "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
 )
-async def unfollow(username: str, session: DbSession, user: CurrentUser) -> ProfileResponse:
+async def unfollow(username: PathText, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Stop following a writer."""
     followed = await accounts.unfollow(session, user, username)
     return ProfileResponse(profile=profile_out(followed, following=False))

@@ -2,7 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
@@ -51,6 +51,9 @@ async def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -
 
 
 OptionalUser = Annotated[User | None, Depends(_optional_user)]
+# FastAPI documents the token as required wherever it is read. Operations that also answer
+# anonymous callers add this empty requirement, OpenAPI's way of saying "or no token at all".
+TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet.accounts.api import profile_out
-from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
 from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
@@ -21,14 +21,14 @@ from broadsheet.articles.schemas import (
     ArticleSummary,
     ArticleUpdateRequest,
 )
-from broadsheet.deps import DbSession
+from broadsheet.deps import FREE_OF_NUL, DbSession, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter(tags=["Articles"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many stories to return")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many stories to skip")]
-FilterText = Annotated[str | None, Query(max_length=200)]
+FilterText = Annotated[str | None, Query(max_length=200, json_schema_extra=FREE_OF_NUL)]
 
 
 def _summary_fields(view: ArticleView) -> dict[str, object]:
@@ -57,7 +57,7 @@ def _list_response(page: ArticlePage) -> ArticleListResponse:
     )
 
 
-@router.get("/articles", responses=errors_documented(401, 422))
+@router.get("/articles", responses=errors_documented(401, 422), openapi_extra=TOKEN_OPTIONAL)
 async def list_articles(
     session: DbSession,
     viewer: OptionalUser,
@@ -89,7 +89,9 @@ async def feed(
 
 
 @router.post(
-    "/articles", status_code=status.HTTP_201_CREATED, responses=errors_documented(401, 422)
+    "/articles",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors_documented(401, 413, 422),
 )
 async def create_article(
     body: ArticleCreateRequest, session: DbSession, author: CurrentUser
@@ -99,15 +101,17 @@ async def create_article(
     return _article_response(await queries.article_view(session, article.slug, viewer=author))
 
 
-@router.get("/articles/{slug}", responses=errors_documented(401, 404, 422))
-async def get_article(slug: str, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
+@router.get(
+    "/articles/{slug}", responses=errors_documented(401, 404, 422), openapi_extra=TOKEN_OPTIONAL
+)
+async def get_article(slug: PathText, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
     """One story, with its body."""
     return _article_response(await queries.article_view(session, slug, viewer=viewer))
 
 
-@router.put("/articles/{slug}", responses=errors_documented(401, 403, 404, 422))
+@router.put("/articles/{slug}", responses=errors_documented(401, 403, 404, 413, 422))
 async def update_article(
-    slug: str, body: ArticleUpdateRequest, session: DbSession, user: CurrentUser
+    slug: PathText, body: ArticleUpdateRequest, session: DbSession, user: CurrentUser
 ) -> ArticleResponse:
     """Edit a story; only its author may. A changed title changes the slug."""
     article = await articles.edit(session, slug, body.article, by=user)
@@ -119,7 +123,7 @@ async def update_article(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors_documented(401, 403, 404, 422),
 )
-async def delete_article(slug: str, session: DbSession, user: CurrentUser) -> None:
+async def delete_article(slug: PathText, session: DbSession, user: CurrentUser) -> None:
     """Delete a story with its comments; only its author may."""
     await articles.remove(session, slug, by=user)
 
@@ -136,7 +140,9 @@ async def _favorite_response(
 @router.post(
     "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
 )
-async def favorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
+async def favorite_article(
+    slug: PathText, session: DbSession, user: CurrentUser
+) -> ArticleResponse:
     """Favorite a story."""
     await articles.favorite(session, slug, by=user)
     return await _favorite_response(session, slug, user, favorited=True)
@@ -145,7 +151,9 @@ async def favorite_article(slug: str, session: DbSession, user: CurrentUser) -> 
 @router.delete(
     "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
 )
-async def unfavorite_article(slug: str, session: DbSession, user: CurrentUser) -> ArticleResponse:
+async def unfavorite_article(
+    slug: PathText, session: DbSession, user: CurrentUser
+) -> ArticleResponse:
     """Take back a favorite."""
     await articles.unfavorite(session, slug, by=user)
     return await _favorite_response(session, slug, user, favorited=False)

@@ -13,23 +13,41 @@ BODY_MAX_LENGTH = 100_000
 MAX_TAGS = 10
 MAX_PAGE_SIZE = 100
 
+# Tells the OpenAPI document what stripping and not_blank() enforce: whitespace alone is refused.
+NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    NOT_BLANK,
 ]
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH),
+    NOT_BLANK,
 ]
+
+
+# Unicode's White_Space, as the pattern \S and pydantic's stripping read it. Python's isspace()
+# also counts the separators U+001C to U+001F, which the document treats as text. (Every
+# whitespace character lies at or below U+3000.)
+WHITE_SPACE = "".join(
+    character
+    for character in map(chr, range(0x3001))
+    if character.isspace() and character not in "\x1c\x1d\x1e\x1f"
+)
 
 
 def not_blank(text: str) -> str:
     """Refuse text that is only whitespace; keep any other text exactly as written."""
-    if not text.strip():
+    if not text.strip(WHITE_SPACE):
         raise ValueError("can't be blank")
     return text
 
 
 # Markdown is kept as written: leading spaces open a code block, so nothing is stripped.
-Body = Annotated[str, StringConstraints(max_length=BODY_MAX_LENGTH), AfterValidator(not_blank)]
+Body = Annotated[
+    str, StringConstraints(max_length=BODY_MAX_LENGTH), AfterValidator(not_blank), NOT_BLANK
+]
 # A tag is a one-line label that also names a page (/tag/{tag}): no control characters.
 TagName = Annotated[
     str,

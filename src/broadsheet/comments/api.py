@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from broadsheet.accounts.api import profile_out
-from broadsheet.accounts.deps import CurrentUser, OptionalUser
+from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
 from broadsheet.comments import service as comments
 from broadsheet.comments.models import Comment
 from broadsheet.comments.schemas import (
@@ -14,7 +14,7 @@ from broadsheet.comments.schemas import (
     CommentOut,
     CommentResponse,
 )
-from broadsheet.deps import DbSession
+from broadsheet.deps import DbSession, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter(tags=["Comments"])
@@ -32,9 +32,13 @@ def _comment_out(comment: Comment, *, following: bool) -> CommentOut:
     )
 
 
-@router.get("/articles/{slug}/comments", responses=errors_documented(401, 404, 422))
+@router.get(
+    "/articles/{slug}/comments",
+    responses=errors_documented(401, 404, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
 async def list_comments(
-    slug: str,
+    slug: PathText,
     session: DbSession,
     viewer: OptionalUser,
     limit: Annotated[int, Query(ge=1, le=MAX_COMMENTS_PER_PAGE)] = MAX_COMMENTS_PER_PAGE,
@@ -47,9 +51,9 @@ async def list_comments(
     )
 
 
-@router.post("/articles/{slug}/comments", responses=errors_documented(401, 404, 422))
+@router.post("/articles/{slug}/comments", responses=errors_documented(401, 404, 413, 422))
 async def add_comment(
-    slug: str, body: CommentCreateRequest, session: DbSession, user: CurrentUser
+    slug: PathText, body: CommentCreateRequest, session: DbSession, user: CurrentUser
 ) -> CommentResponse:
     """Respond to a story."""
     comment = await comments.respond(session, slug, body.comment, by=user)
@@ -62,7 +66,7 @@ async def add_comment(
     responses=errors_documented(401, 403, 404, 422),
 )
 async def delete_comment(
-    slug: str,
+    slug: PathText,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     session: DbSession,
     user: CurrentUser,

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 
 from broadsheet.accounts.schemas import ProfileOut
-from broadsheet.articles.schemas import not_blank
+from broadsheet.articles.schemas import NOT_BLANK, not_blank
 from broadsheet.schemas import Schema, Timestamp
 
 COMMENT_MAX_LENGTH = 10_000
@@ -13,7 +13,7 @@ COMMENT_MAX_LENGTH = 10_000
 
 class CommentCreate(Schema):
     body: Annotated[
-        str, StringConstraints(max_length=COMMENT_MAX_LENGTH), AfterValidator(not_blank)
+        str, StringConstraints(max_length=COMMENT_MAX_LENGTH), AfterValidator(not_blank), NOT_BLANK
     ]
 
 
