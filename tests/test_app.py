@@ -124,8 +124,17 @@ async def test_unknown_api_path_answers_404_with_the_error_shape(client):
 async def test_wrong_method_answers_405_with_the_error_shape(client):
     response = await client.delete("/api/tags")
     assert response.status_code == 405
-    assert "GET" in response.headers["allow"]
+    assert response.headers["allow"] == "GET"
     assert_error_shape(response)
+
+
+@pytest.mark.engines("sqlite")
+async def test_allow_names_the_methods_of_the_path_itself_not_of_a_template_it_also_fits(client):
+    # `/api/articles/feed` also fits `/api/articles/{slug}`, whose PUT and DELETE it does not offer.
+    feed = await client.request("PATCH", "/api/articles/feed")
+    story = await client.request("PATCH", "/api/articles/some-story")
+    assert (feed.status_code, feed.headers["allow"]) == (405, "GET")
+    assert (story.status_code, story.headers["allow"]) == (405, "GET, PUT, DELETE")
 
 
 async def test_head_answers_like_get_without_a_body(client):

@@ -79,18 +79,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_pages)
     app.include_router(articles_pages)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RefuseNulInUrl)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
+    app.add_middleware(RequestMetrics, database=database)
+    # Outside the layers above: a hit is answered with stored bytes (security headers included)
+    # before any of them runs; the cache counts its hits in the metrics itself. Inside CORS,
+    # whose headers depend on the request's Origin.
     if settings.response_cache:
         app.state.response_store = response_store(settings)
         app.add_middleware(
             ResponseCache, store=app.state.response_store, personal_cookie=SITE_SESSION_COOKIE
         )
-    app.add_middleware(HeadAsGet)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RefuseNulInUrl)
     app.add_middleware(ApiCors, origins=settings.cors_origins)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
-    app.add_middleware(RequestMetrics, database=database)
+    # Every request, cache hits included, gets an id and an access line.
     app.add_middleware(RequestLog)
     if settings.trusted_proxies:
         # Outermost, so the log, the metrics and the rate limits all see the real client.

@@ -1,5 +1,6 @@
 """Errors that carry their HTTP status, and the handlers that render them as RealWorld JSON."""
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -119,6 +120,10 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 def _methods_allowed(request: Request) -> str:
     """Every method answered at the request's path: Starlette names only the first route's."""
+    if is_api(request):
+        documented = _documented_methods(request.app, request.url.path)
+        if documented is not None:
+            return ", ".join(documented)
     routes = request.app.router.routes
     allowed = [
         method
@@ -128,6 +133,27 @@ def _methods_allowed(request: Request) -> str:
         )
     ]
     return ", ".join(allowed)
+
+
+def _documented_methods(app: FastAPI, path: str) -> list[str] | None:
+    """The methods the OpenAPI document gives the path; a concrete path (`/articles/feed`)
+    is matched before a template it also fits (`/articles/{slug}`), as OpenAPI specifies."""
+    for pattern, methods in _api_paths(app):
+        if pattern.fullmatch(path):
+            return methods
+    return None
+
+
+def _api_paths(app: FastAPI) -> list[tuple[re.Pattern[str], list[str]]]:
+    paths = app.openapi()["paths"]
+    ordered = sorted(paths, key=lambda template: template.count("{"))
+    return [
+        (
+            re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))),
+            [method for method in _METHODS if method.lower() in paths[template]],
+        )
+        for template in ordered
+    ]
 
 
 HtmlErrorRenderer = Callable[[Request, int, dict[str, list[str]]], Response]

@@ -9,7 +9,6 @@ import time
 from ipaddress import ip_address
 from typing import Any
 
-from cachetools import LRUCache
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import (
@@ -107,9 +106,6 @@ class RequestMetrics:
             for engine in {database.engine, database.write_engine}
             if isinstance(engine.pool, QueuePool)
         ]
-        # Responses served from the cache skip routing; they take the template last seen
-        # for their path.
-        self.templates: LRUCache[str, str] = LRUCache(maxsize=4096)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -140,11 +136,9 @@ class RequestMetrics:
             return "/static/{path}"
         route = scope.get("route")
         if route is None:
-            return self.templates.get(path, UNMATCHED)
+            return UNMATCHED
         placeholders = {name: f"{{{name}}}" for name in getattr(route, "param_convertors", {})}
         try:
-            template = str(scope["app"].url_path_for(route.name, **placeholders))
+            return str(scope["app"].url_path_for(route.name, **placeholders))
         except (NoMatchFound, AttributeError, KeyError):
             return UNMATCHED
-        self.templates[path] = template
-        return template

@@ -14,6 +14,19 @@ from broadsheet.lib.clock import isoformat
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+# Unicode's White_Space, as pydantic's stripping and its regex engine read it. Python's isspace()
+# also counts the separators U+001C to U+001F, which are kept as text. (Every whitespace
+# character lies at or below U+3000.)
+WHITE_SPACE = "".join(
+    character
+    for character in map(chr, range(0x3001))
+    if character.isspace() and character not in "\x1c\x1d\x1e\x1f"
+)
+# The same characters for a pattern in the OpenAPI document, spelled out because `\s` differs
+# between regex dialects: ECMA-262, which JSON Schema names, leaves out U+0085 but adds U+FEFF.
+WHITE_SPACE_CLASS = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
+
+
 def _has_unstorable_text(value: Any) -> bool:
     if isinstance(value, str):
         return _UNSTORABLE.search(value) is not None

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
 from broadsheet.accounts.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
-from broadsheet.schemas import Schema
+from broadsheet.schemas import WHITE_SPACE_CLASS, Schema
 
 BIO_MAX_LENGTH = 2000
 IMAGE_MAX_LENGTH = 1000
@@ -39,7 +39,9 @@ Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BIO_MAX
 ImageUrl = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, max_length=IMAGE_MAX_LENGTH, pattern=r"^(https?://\S+)?$"
+        strip_whitespace=True,
+        max_length=IMAGE_MAX_LENGTH,
+        pattern=f"^(https?://[^{WHITE_SPACE_CLASS}]+)?$",
     ),
     Field(description="An http(s) URL, or empty to remove the image"),
 ]

@@ -6,7 +6,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from broadsheet.accounts.schemas import ProfileOut
 from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
-from broadsheet.schemas import Schema, Timestamp
+from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
 from broadsheet.tags.models import TAG_MAX_LENGTH
 
 BODY_MAX_LENGTH = 100_000
@@ -14,7 +14,10 @@ MAX_TAGS = 10
 MAX_PAGE_SIZE = 100
 
 # Tells the OpenAPI document what stripping and not_blank() enforce: whitespace alone is refused.
-NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+NOT_BLANK_PATTERN = f"[^{WHITE_SPACE_CLASS}]"
+NOT_BLANK = Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN})
+
+
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
@@ -25,16 +28,6 @@ Description = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH),
     NOT_BLANK,
 ]
-
-
-# Unicode's White_Space, as the pattern \S and pydantic's stripping read it. Python's isspace()
-# also counts the separators U+001C to U+001F, which the document treats as text. (Every
-# whitespace character lies at or below U+3000.)
-WHITE_SPACE = "".join(
-    character
-    for character in map(chr, range(0x3001))
-    if character.isspace() and character not in "\x1c\x1d\x1e\x1f"
-)
 
 
 def not_blank(text: str) -> str:
@@ -57,6 +50,7 @@ TagName = Annotated[
         max_length=TAG_MAX_LENGTH,
         pattern=r"^[^\x00-\x1f\x7f]+$",
     ),
+    Field(json_schema_extra={"allOf": [{"pattern": NOT_BLANK_PATTERN}]}),
 ]
 
 
