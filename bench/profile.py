@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import servers
 from bench.databases import VAR, database_url, story_addresses
 from bench.generate import SIZES
-from bench.load import PRIMING_SECONDS, Load, scenarios, wrk
+from bench.load import Load, prime, scenarios, wrk
 from bench.run import broadsheet_env
 
 SHOWN = 25
@@ -109,8 +109,9 @@ def main() -> None:
             s for s in scenarios(base_url, addresses, work) if s.key == arguments.scenario
         )
         # Warm up as the benchmark does, priming both workers' caches for the rotations.
-        warm_up = PRIMING_SECONDS if chosen.primed else 2
-        wrk(chosen, base_url, load, seconds=warm_up, log=work / "wrk.log")
+        if chosen.primed:
+            prime(chosen, base_url, load, work / "wrk.log")
+        wrk(chosen, base_url, load, seconds=2, log=work / "wrk.log")
         recorders, stack_files = [], []
         for pid in servers.worker_pids(server.pid):
             stack_files.append(work / f"{pid}.txt")

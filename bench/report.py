@@ -16,21 +16,21 @@ SCALE_SCENARIOS = ("a", "b", "d", "e")
 INTRODUCTION = """\
 # Benchmark results
 
-`make bench` measures `small` on SQLite and PostgreSQL and rewrites this file;
-`python -m bench.run --size large` adds `large` (generating it takes a while, once). Every scenario
-runs for {duration} s with wrk ({threads} threads, {connections} connections) against
-`broadsheet serve --workers {workers}`, on the same machine as wrk, after a {warm_up} s warm-up
-(reads only; (b) and (c) also get a 5 s priming pass, so that each worker's cache holds all
-1,000 paths). "× nginx" and "× raw ASGI" divide a scenario's requests per second by those of the
-ceilings measured in the same run: nginx (2 workers) serving a static file as large as a story
-page, and a raw ASGI app returning the same bytes under uvicorn with the same options and worker
-count as Broadsheet. "non-2xx" counts responses with a status of 400 or more (each scenario is
-first checked to answer 2xx, so no redirect passes unnoticed); "socket errors" are connection
-errors and timeouts; "cache" is the X-Cache header of one more request made right after the
-run (hit, miss, bypass for signed-in requests, none when the response carries none). (h) and (i)
-are signed-in, hence never cached, and compare with the issue's reference numbers. "worker MB"
-is the largest server worker's resident memory right after the scenario, and "load" the
-machine's one-minute load average then: other work on the machine shows there.
+`make bench` measures `small` on SQLite and PostgreSQL and rewrites this file; `python -m bench.run
+--size large` adds `large` (generating it takes a while, once). Every scenario runs for {duration} s
+with wrk ({threads} threads, {connections} connections) against `broadsheet serve --workers
+{workers}`, on the same machine as wrk, after a {warm_up} s warm-up (reads only; (b) and (c) are
+first primed, in 3 s passes until a whole pass adds no cache miss, so that each worker's cache holds
+all 1,000 paths). "× nginx" and "× raw ASGI" divide a scenario's requests per second by those of the
+ceilings measured in the same run: nginx (2 workers) serving a static file as large as a story page,
+and a raw ASGI app returning the same bytes under uvicorn with the same options and worker count as
+Broadsheet. "non-2xx" counts responses with a status of 400 or more (each scenario is first checked
+to answer 2xx, so no redirect passes unnoticed); "socket errors" are connection errors and timeouts;
+"cache" is the X-Cache header of one more request made right after the run (hit, miss, bypass for
+signed-in requests, none when the response carries none). (h) and (i) are signed-in, hence never
+cached, and compare with the issue's reference numbers. "worker MB" is the largest server worker's
+resident memory right after the scenario, and "load" the machine's one-minute load average then:
+other work on the machine shows there.
 """
 
 

@@ -41,4 +41,6 @@ PasswordHashing = Annotated[Passwords, Depends(_passwords)]
 # RefuseNulInUrl answers 422 to a NUL anywhere in the URL before a route runs; this tells the
 # OpenAPI document so.
 FREE_OF_NUL: dict[str, Any] = {"not": {"pattern": "\\x00"}}
-PathText = Annotated[str, Path(json_schema_extra=FREE_OF_NUL)]
+# Far longer than any username, slug or tag: a longer value names nothing, and is refused before
+# it reaches a query or a page.
+PathText = Annotated[str, Path(max_length=200, json_schema_extra=FREE_OF_NUL)]

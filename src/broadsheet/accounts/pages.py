@@ -15,9 +15,9 @@ from broadsheet.accounts.deps import (
     SiteViewer,
     start_site_session,
 )
-from broadsheet.accounts.schemas import NewUser, UserUpdate
+from broadsheet.accounts.schemas import LoginUser, NewUser, UserUpdate
 from broadsheet.articles import queries
-from broadsheet.deps import DbSession, PasswordHashing
+from broadsheet.deps import DbSession, PasswordHashing, PathText
 from broadsheet.errors import Invalid, Unauthorized, validation_problems
 from broadsheet.ratelimit import LimitReached
 from broadsheet.web import (
@@ -131,7 +131,21 @@ async def signin(
         await attempts.sign_in(email)
         if not email or not password:
             raise Unauthorized("email and password are both needed", field="credentials")
-        user = await accounts.authenticate(session, email, password, passwords=passwords)
+        # The API's rules for these fields: bounded, and no text that an engine cannot compare.
+        credentials = LoginUser.model_validate({"email": email, "password": password})
+        user = await accounts.authenticate(
+            session, credentials.email, credentials.password, passwords=passwords
+        )
+    except ValidationError as error:
+        return page(
+            request,
+            "accounts/signin.html",
+            status_code=422,
+            title="Sign in",
+            form={"email": email},
+            errors=validation_problems(error.errors()),
+            next_url=next_url,
+        )
     except (Unauthorized, LimitReached) as error:
         response = page(
             request,
@@ -273,7 +287,7 @@ PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
 @router.get("/@{username}", name="profile")
 async def profile(
     request: Request,
-    username: str,
+    username: PathText,
     session: DbSession,
     viewer: SiteViewer,
     page_number: PageNumber = 1,
@@ -287,7 +301,7 @@ async def profile(
 @router.get("/@{username}/favorites", name="profile_favorites")
 async def profile_favorites(
     request: Request,
-    username: str,
+    username: PathText,
     session: DbSession,
     viewer: SiteViewer,
     page_number: PageNumber = 1,
@@ -300,7 +314,7 @@ async def profile_favorites(
 
 @router.post("/@{username}/follow")
 async def toggle_follow(
-    username: str, form: CheckedForm, session: DbSession, reader: SiteUser
+    username: PathText, form: CheckedForm, session: DbSession, reader: SiteUser
 ) -> Response:
     """Follow the writer, or stop following them."""
     author = await accounts.find_user(session, username)

@@ -20,7 +20,7 @@ from broadsheet.articles.queries import ArticleNotFound, ArticlePage, ArticleVie
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate
-from broadsheet.deps import DbSession
+from broadsheet.deps import DbSession, PathText
 from broadsheet.errors import validation_problems
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.markdown import render
@@ -92,7 +92,7 @@ async def home(
 
 # Declared before the tag page, whose {tag:path} would otherwise swallow it.
 @router.get("/tag/{tag:path}/feed.atom", name="tag_feed")
-async def tag_feed(request: Request, tag: str, session: DbSession) -> Response:
+async def tag_feed(request: Request, tag: PathText, session: DbSession) -> Response:
     """Atom feed of the latest stories with one tag."""
     result = await queries.list_articles(
         session, viewer=None, tag=tag, limit=FEED_SIZE, with_body=True
@@ -105,7 +105,7 @@ async def tag_feed(request: Request, tag: str, session: DbSession) -> Response:
 @router.get("/tag/{tag:path}", name="tag")
 async def tag_page(
     request: Request,
-    tag: str,
+    tag: PathText,
     session: DbSession,
     viewer: SiteViewer,
     page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
@@ -227,7 +227,7 @@ async def _story_of(
 
 @router.get("/@{username}/{slug}/edit", name="edit_story")
 async def edit_story(
-    request: Request, username: str, slug: str, session: DbSession, writer: SiteUser
+    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """The editor, filled with a story its author wants to change."""
     view = await _story_of(session, username, slug, writer)
@@ -245,8 +245,8 @@ async def edit_story(
 @router.post("/@{username}/{slug}/edit")
 async def save_story(
     request: Request,
-    username: str,
-    slug: str,
+    username: PathText,
+    slug: PathText,
     form: CheckedForm,
     session: DbSession,
     writer: SiteUser,
@@ -267,7 +267,7 @@ async def save_story(
 
 @router.get("/@{username}/{slug}/delete", name="delete_story")
 async def confirm_delete(
-    request: Request, username: str, slug: str, session: DbSession, writer: SiteUser
+    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """Ask the author to confirm before a story is deleted."""
     view = await _story_of(session, username, slug, writer)
@@ -283,7 +283,7 @@ async def confirm_delete(
 
 @router.post("/@{username}/{slug}/delete")
 async def delete_story(
-    username: str, slug: str, _form: CheckedForm, session: DbSession, writer: SiteUser
+    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
 ) -> Response:
     """Delete the story, then show the author's profile."""
     await _story_of(session, username, slug, writer)
@@ -361,7 +361,7 @@ async def _story_page(
 
 
 @router.get("/@{username}/feed.atom", name="author_feed")
-async def author_feed(request: Request, username: str, session: DbSession) -> Response:
+async def author_feed(request: Request, username: PathText, session: DbSession) -> Response:
     """Atom feed of one writer's latest stories."""
     author = await find_user(session, username)
     result = await queries.list_articles(
@@ -377,7 +377,7 @@ async def author_feed(request: Request, username: str, session: DbSession) -> Re
 
 @router.get("/@{username}/{slug}", name="story")
 async def story(
-    request: Request, username: str, slug: str, session: DbSession, viewer: SiteViewer
+    request: Request, username: PathText, slug: PathText, session: DbSession, viewer: SiteViewer
 ) -> Response:
     """A story, with its responses; old and misspelled addresses redirect to the current one."""
     try:
@@ -395,7 +395,7 @@ async def story(
 
 @router.post("/@{username}/{slug}/favorite")
 async def toggle_favorite(
-    username: str, slug: str, _form: CheckedForm, session: DbSession, reader: SiteUser
+    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, reader: SiteUser
 ) -> Response:
     """Favorite the story, or take the favorite back."""
     view = await _story_of(session, username, slug, reader)
@@ -409,8 +409,8 @@ async def toggle_favorite(
 @router.post("/@{username}/{slug}/responses")
 async def respond(
     request: Request,
-    username: str,
-    slug: str,
+    username: PathText,
+    slug: PathText,
     form: CheckedForm,
     session: DbSession,
     reader: SiteUser,
@@ -434,8 +434,8 @@ async def respond(
 
 @router.post("/@{username}/{slug}/responses/{comment_id}/delete")
 async def delete_response(
-    username: str,
-    slug: str,
+    username: PathText,
+    slug: PathText,
     comment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     _form: CheckedForm,
     session: DbSession,
