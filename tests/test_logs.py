@@ -63,6 +63,22 @@ async def test_each_request_writes_one_json_access_line(client):
 
 
 @pytest.mark.engines("sqlite")
+async def test_access_lines_can_be_left_to_a_proxy_in_front(backend):
+    app = create_app(settings_for_tests(backend.settings.database_url, access_log=False))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            with captured_logs() as output:
+                response = await client.get("/api/articles")
+    finally:
+        await close(app)
+
+    assert response.status_code == 200
+    assert len(response.headers["x-request-id"]) == 32
+    assert access_lines(output) == []
+
+
+@pytest.mark.engines("sqlite")
 async def test_a_valid_incoming_request_id_is_kept_and_sent_back(client):
     with captured_logs() as output:
         response = await client.get("/api/tags", headers={"X-Request-ID": "edge-42.a_b:c"})

@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(ApiCors, origins=settings.cors_origins)
     # Every request, cache hits included, gets an id and an access line.
-    app.add_middleware(RequestLog)
+    app.add_middleware(RequestLog, access_log=settings.access_log)
     if settings.trusted_proxies:
         # Outermost, so the log, the metrics and the rate limits all see the real client.
         trusted = [str(network) for network in settings.trusted_proxies]

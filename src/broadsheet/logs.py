@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from typing import Any, Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,8 +33,10 @@ class RequestIdFilter(logging.Filter):
 
 
 def json_formatter() -> logging.Formatter:
-    """Records as one JSON object a line: time, level, logger, message, request id, extras."""
-    return JsonFormatter(
+    """Records as one JSON object a line: time, level, logger, message, request id, extras.
+    (orjson: an access line is written for every request, cache hits included, and the standard
+    library's encoder made it a third of a hit's cost.)"""
+    return OrjsonFormatter(
         "%(levelname)s %(name)s %(message)s %(request_id)s",
         rename_fields={"levelname": "level", "name": "logger"},
         timestamp=True,
@@ -82,10 +84,11 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 class RequestLog:
     """Give each request an id (the caller's `X-Request-ID` when valid), send it back, and
-    write one access line when the response is done."""
+    write one access line when the response is done, unless `access_log` is off."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,7 +113,8 @@ class RequestLog:
             # carry it too. Each request runs in its own task, so the id dies with the task.
             _log_access(scope, status, time.perf_counter() - started)
             raise
-        _log_access(scope, status, time.perf_counter() - started)
+        if self.access_log:
+            _log_access(scope, status, time.perf_counter() - started)
         request_id.reset(token)
 
 
