@@ -1,15 +1,33 @@
 """argon2id password hashing, off the event loop and bounded so a burst cannot starve requests."""
 
 import asyncio
+import ctypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# glibc's mallopt() parameter for the size from which an allocation gets its own mapping.
+_M_MMAP_THRESHOLD = -3
+
+
+def _return_large_buffers_when_freed() -> None:
+    """Each hash allocates its memory cost (19 MiB by default) in whichever executor thread runs
+    it. glibc raises its mmap threshold past that size once such a buffer is freed, and from
+    then on keeps the buffers in the threads' arenas: a worker would hold 19 MiB for every
+    thread that ever hashed. A fixed threshold keeps every allocation of 1 MiB or more in its
+    own mapping, given back to the system when freed."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc: its allocator is not tuned this way
+    libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+
 
 class Passwords:
     def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, concurrency: int):
+        _return_large_buffers_when_freed()
         self._hasher = PasswordHasher(
             time_cost=time_cost,
             memory_cost=memory_kib,
