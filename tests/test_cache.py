@@ -168,13 +168,26 @@ async def test_a_response_posted_on_the_site_shows_at_once(client):
 
 
 async def test_a_read_that_overlaps_a_write_is_never_served(tmp_path):
-    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_entries=10, ttl_seconds=60)
+    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_bytes=1024, ttl_seconds=60)
     generation_when_read_began = await store.generation()
     await store.invalidate()  # a write commits while the read is still being computed
     await store.store("k", CachedResponse(generation_when_read_began, 200, [], b"stale"))
     generation, entry = await store.lookup("k")
     assert entry is not None
     assert entry.generation != generation
+
+
+async def test_a_worker_keeps_responses_up_to_its_byte_budget_least_recently_used_first(tmp_path):
+    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_bytes=250, ttl_seconds=60)
+    generation = await store.generation()
+    for key in ("first", "second", "third"):
+        await store.store(key, CachedResponse(generation, 200, [], b"x" * 100))
+    await store.store("too large", CachedResponse(generation, 200, [], b"x" * 251))
+
+    kept = {
+        key for key in ("first", "second", "third", "too large") if (await store.lookup(key))[1]
+    }
+    assert kept == {"second", "third"}
 
 
 async def test_workers_on_one_machine_share_invalidations(tmp_path):

@@ -86,11 +86,18 @@ class SharedGeneration:
         _TOKEN.pack_into(self._map, 0, secrets.randbits(63))
 
 
+def _size_of(entry: CachedResponse) -> int:
+    return len(entry.body) + sum(len(name) + len(value) for name, value in entry.headers)
+
+
 class LocalStore:
     """Entries in this process's memory, invalidated through a generation all workers share."""
 
-    def __init__(self, generation: SharedGeneration, *, max_entries: int, ttl_seconds: int):
-        self._entries: TTLCache[str, CachedResponse] = TTLCache(max_entries, ttl_seconds)
+    def __init__(self, generation: SharedGeneration, *, max_bytes: int, ttl_seconds: int):
+        # Bounded by the bytes the bodies hold, not by their number: stories run to 100 KB.
+        self._entries: TTLCache[str, CachedResponse] = TTLCache(
+            max_bytes, ttl_seconds, getsizeof=_size_of
+        )
         self._generation = generation
 
     async def generation(self) -> int:
@@ -100,7 +107,8 @@ class LocalStore:
         return self._generation.read(), self._entries.get(key)
 
     async def store(self, key: str, entry: CachedResponse) -> None:
-        self._entries[key] = entry
+        if _size_of(entry) <= self._entries.maxsize:  # a larger one is served, never kept
+            self._entries[key] = entry
 
     async def invalidate(self) -> None:
         self._generation.renew()
@@ -334,6 +342,6 @@ def response_store(settings: Settings) -> ResponseStore:
         )
     return LocalStore(
         SharedGeneration(settings.response_cache_generation_file),
-        max_entries=settings.response_cache_max_entries,
+        max_bytes=settings.response_cache_max_bytes,
         ttl_seconds=settings.response_cache_ttl_seconds,
     )

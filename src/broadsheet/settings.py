@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     )
     response_cache: bool = True
     response_cache_ttl_seconds: int = 300
-    response_cache_max_entries: int = 4096
+    response_cache_max_bytes: int = 32 * 1024 * 1024
     response_cache_namespace: str = "broadsheet:cache"
     # Shared by the worker processes of one machine when there is no Redis.
     response_cache_generation_file: Path = DATA_DIR / "cache-generation"
