@@ -14,7 +14,7 @@ from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
 from broadsheet.articles.api import router as articles_api
 from broadsheet.articles.pages import router as articles_pages
-from broadsheet.cache import ResponseCache, response_store
+from broadsheet.cache import ResponseCache, Totals, response_store
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
@@ -88,8 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the layers above: a hit is answered with stored bytes (security headers included)
     # before any of them runs; the cache counts its hits in the metrics itself. Inside CORS,
     # whose headers depend on the request's Origin.
+    app.state.totals = None
     if settings.response_cache:
         app.state.response_store = response_store(settings)
+        app.state.totals = Totals(app.state.response_store)
         app.add_middleware(
             ResponseCache, store=app.state.response_store, personal_cookie=SITE_SESSION_COOKIE
         )

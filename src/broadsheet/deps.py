@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broadsheet.cache import Totals
 from broadsheet.db import Database
 from broadsheet.lib.passwords import Passwords
 from broadsheet.settings import Settings
@@ -34,7 +35,13 @@ async def _passwords(request: Request) -> Passwords:
     return passwords
 
 
+async def _totals(request: Request) -> Totals | None:
+    totals: Totals | None = request.app.state.totals
+    return totals
+
+
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
+ListTotals = Annotated[Totals | None, Depends(_totals)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHashing = Annotated[Passwords, Depends(_passwords)]
 

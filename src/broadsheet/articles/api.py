@@ -21,7 +21,7 @@ from broadsheet.articles.schemas import (
     ArticleSummary,
     ArticleUpdateRequest,
 )
-from broadsheet.deps import FREE_OF_NUL, DbSession, PathText
+from broadsheet.deps import FREE_OF_NUL, DbSession, ListTotals, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter(tags=["Articles"])
@@ -61,6 +61,7 @@ def _list_response(page: ArticlePage) -> ArticleListResponse:
 async def list_articles(
     session: DbSession,
     viewer: OptionalUser,
+    totals: ListTotals,
     tag: FilterText = None,
     author: FilterText = None,
     favorited: FilterText = None,
@@ -76,6 +77,7 @@ async def list_articles(
         favorited_by=favorited,
         limit=limit,
         offset=offset,
+        totals=totals,
     )
     return _list_response(page)
 

@@ -20,7 +20,7 @@ from broadsheet.articles.queries import ArticleNotFound, ArticlePage, ArticleVie
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate
-from broadsheet.deps import DbSession, PathText
+from broadsheet.deps import DbSession, ListTotals, PathText
 from broadsheet.errors import validation_problems
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.markdown import render
@@ -57,6 +57,7 @@ async def home(
     request: Request,
     session: DbSession,
     viewer: SiteViewer,
+    totals: ListTotals,
     page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
     feed: Annotated[str | None, Query(pattern="^following$")] = None,
 ) -> Response:
@@ -69,7 +70,7 @@ async def home(
         )
     else:
         result = await queries.list_articles(
-            session, viewer=viewer, limit=PAGE_SIZE, offset=_offset(page_number)
+            session, viewer=viewer, limit=PAGE_SIZE, offset=_offset(page_number), totals=totals
         )
     tabs = [("Latest", "/", not following)]
     if viewer is not None:

@@ -1,5 +1,6 @@
 """Reads of stories as a given reader sees them, shared by the API and the pages."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from sqlalchemy.orm import contains_eager, defer, selectinload
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug
+from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
 from broadsheet.tags.models import Tag, article_tags
 
@@ -108,8 +110,16 @@ async def _page(
     limit: int,
     offset: int,
     with_body: bool,
+    total_named: str | None = None,
+    totals: Totals | None = None,
 ) -> ArticlePage:
-    total = await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
+    async def count() -> int:
+        return await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
+
+    if totals is not None and total_named is not None:
+        total = await totals.get(total_named, count)
+    else:
+        total = await count()
     if total <= offset:
         return ArticlePage(views=[], total=total)
     query = (
@@ -137,11 +147,21 @@ async def list_articles(
     limit: int = 20,
     offset: int = 0,
     with_body: bool = False,
+    totals: Totals | None = None,
 ) -> ArticlePage:
-    """Stories, most recent first, optionally by tag, author, or who favorited them."""
+    """Stories, most recent first, optionally by tag, author, or who favorited them; `totals`
+    keeps the count of each list between writes."""
     filters = _filters(tag=tag, author=author, favorited_by=favorited_by)
     return await _page(
-        session, filters, viewer=viewer, limit=limit, offset=offset, with_body=with_body
+        session,
+        filters,
+        viewer=viewer,
+        limit=limit,
+        offset=offset,
+        with_body=with_body,
+        # Who reads does not change how many stories a list holds.
+        total_named=json.dumps(["stories", tag, author, favorited_by]),
+        totals=totals,
     )
 
 
