@@ -1,13 +1,24 @@
 """API-level helpers: sign up writers and publish stories through the real endpoints."""
 
 import itertools
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from broadsheet.db import Base
+from tests.conftest import IN_CI
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery"
+REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL") or (
+    "redis://127.0.0.1:6379/0" if IN_CI else None
+)
 
 
 @dataclass(frozen=True)
@@ -44,3 +55,29 @@ async def publish(client: httpx.AsyncClient, author: Writer, **fields: Any) -> d
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()["article"]
     return result
+
+
+async def every_row(backend) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: compare before and after to see a change."""
+    async with backend.database.engine.connect() as connection:
+        return {
+            table.name: sorted(
+                map(tuple, (await connection.execute(select(table))).all()), key=repr
+            )
+            for table in Base.metadata.sorted_tables
+        }
+
+
+async def redis_or_skip() -> str:
+    """The test Redis's URL; skip without one, except under CI, where it must answer."""
+    if REDIS_URL is None:
+        pytest.skip("Redis: set BROADSHEET_TEST_REDIS_URL or CI=true to run on it")
+    try:
+        redis = Redis.from_url(REDIS_URL)
+        await redis.ping()
+        await redis.aclose()
+    except (RedisError, OSError):
+        if IN_CI:
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL

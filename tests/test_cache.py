@@ -1,23 +1,16 @@
 """The shared response cache: anonymous reads come from it, and no write is ever hidden by it."""
 
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from broadsheet.app import close, create_app
 from broadsheet.cache import CachedResponse, LocalStore, SharedGeneration
-from tests.conftest import IN_CI, settings_for_tests
-from tests.helpers import publish, sign_up
-
-REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL") or (
-    "redis://127.0.0.1:6379/0" if IN_CI else None
-)
+from tests.conftest import settings_for_tests
+from tests.helpers import publish, redis_or_skip, sign_up
 
 
 async def _get_twice(client, url):
@@ -198,20 +191,6 @@ async def test_workers_on_one_machine_share_invalidations(tmp_path):
     assert second.read() != before
 
 
-async def _redis_or_skip() -> str:
-    if REDIS_URL is None:
-        pytest.skip("Redis: set BROADSHEET_TEST_REDIS_URL or CI=true to run on it")
-    try:
-        redis = Redis.from_url(REDIS_URL)
-        await redis.ping()
-        await redis.aclose()
-    except (RedisError, OSError):
-        if IN_CI:
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return REDIS_URL
-
-
 @asynccontextmanager
 async def _server(database_url: str, **overrides) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings_for_tests(database_url, **overrides))
@@ -225,7 +204,7 @@ async def _server(database_url: str, **overrides) -> AsyncIterator[httpx.AsyncCl
 
 @pytest.mark.engines("sqlite", "postgresql")
 async def test_an_edit_on_one_server_is_seen_on_another_at_once(backend, client):
-    redis_url = await _redis_or_skip()
+    redis_url = await redis_or_skip()
     namespace = f"test:{secrets.token_hex(8)}"
     url = backend.settings.database_url
     async with (

@@ -2,7 +2,6 @@
 and blind to an X-Forwarded-For that no trusted proxy wrote."""
 
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,20 +9,15 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from pydantic import ValidationError
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from broadsheet.app import close, create_app
 from tests.accounts.helpers import log_in, register
-from tests.conftest import IN_CI, settings_for_tests
-from tests.helpers import PASSWORD
+from tests.conftest import settings_for_tests
+from tests.helpers import PASSWORD, redis_or_skip
 from tests.pages.helpers import error_beside, field_value, submit, text_of
 
 pytestmark = pytest.mark.engines("sqlite")
 
-REDIS_URL = os.environ.get("BROADSHEET_TEST_REDIS_URL") or (
-    "redis://127.0.0.1:6379/0" if IN_CI else None
-)
 HOME = ("198.51.100.7", 50000)
 OFFICE = ("203.0.113.9", 50000)
 PROXY = ("10.0.0.2", 50000)
@@ -48,20 +42,6 @@ async def site(backend, **settings) -> AsyncIterator[Browser]:
         for client in clients:
             await client.aclose()
         await close(app)
-
-
-async def redis_or_skip() -> str:
-    if REDIS_URL is None:
-        pytest.skip("Redis: set BROADSHEET_TEST_REDIS_URL or CI=true to run on it")
-    try:
-        redis = Redis.from_url(REDIS_URL)
-        await redis.ping()
-        await redis.aclose()
-    except (RedisError, OSError):
-        if IN_CI:
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return REDIS_URL
 
 
 def assert_refused(response: httpx.Response) -> None:

@@ -6,22 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from broadsheet.accounts.models import User
-from broadsheet.db import Base
-from tests.helpers import Writer, publish, sign_up
+from tests.helpers import Writer, every_row, publish, sign_up
 from tests.pages.helpers import browser, csrf_from, sign_up_on_site
-
-
-async def every_row(backend) -> dict[str, list[tuple[Any, ...]]]:
-    async with backend.database.engine.connect() as connection:
-        return {
-            table.name: sorted(
-                map(tuple, (await connection.execute(select(table))).all()), key=repr
-            )
-            for table in Base.metadata.sorted_tables
-        }
 
 
 @dataclass

@@ -15,10 +15,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from broadsheet.db import Base
-from tests.helpers import PASSWORD, Writer, publish, sign_up
+from tests.helpers import PASSWORD, Writer, every_row, publish, sign_up
 from tests.pages.helpers import csrf_from
 
 # -- The corpus ------------------------------------------------------------------------------
@@ -127,16 +125,6 @@ async def story_by(client, author: Writer) -> str:
     story = await publish(client, author, title="The story", tagList=["plain"])
     await client.post(f"/api/articles/{story['slug']}/favorite", headers=author.headers)
     return str(story["slug"])
-
-
-async def every_row(backend) -> dict[str, list[tuple[Any, ...]]]:
-    async with backend.database.engine.connect() as connection:
-        return {
-            table.name: sorted(
-                map(tuple, (await connection.execute(select(table))).all()), key=repr
-            )
-            for table in Base.metadata.sorted_tables
-        }
 
 
 _VALUE = "@@value@@"

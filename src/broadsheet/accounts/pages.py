@@ -137,30 +137,37 @@ async def signin(
             session, credentials.email, credentials.password, passwords=passwords
         )
     except ValidationError as error:
-        return page(
-            request,
-            "accounts/signin.html",
-            status_code=422,
-            title="Sign in",
-            form={"email": email},
-            errors=validation_problems(error.errors()),
-            next_url=next_url,
+        problems = validation_problems(error.errors())
+        return _signin_again(request, email, next_url, 422, problems)
+    except Unauthorized as error:
+        return _signin_again(request, email, next_url, error.status_code, error.errors())
+    except LimitReached as error:
+        return _signin_again(
+            request, email, next_url, error.status_code, error.errors(), error.retry_after
         )
-    except (Unauthorized, LimitReached) as error:
-        response = page(
-            request,
-            "accounts/signin.html",
-            status_code=error.status_code,
-            title="Sign in",
-            form={"email": email},
-            errors=error.errors(),
-            next_url=next_url,
-        )
-        retry_after = error.retry_after if isinstance(error, LimitReached) else None
-        return _with_retry_after(response, retry_after)
     response = redirect(next_url)
     await start_site_session(request, response, session, user)
     return response
+
+
+def _signin_again(
+    request: Request,
+    email: str,
+    next_url: str,
+    status_code: int,
+    errors: dict[str, list[str]],
+    retry_after: int | None = None,
+) -> Response:
+    response = page(
+        request,
+        "accounts/signin.html",
+        status_code=status_code,
+        title="Sign in",
+        form={"email": email},
+        errors=errors,
+        next_url=next_url,
+    )
+    return _with_retry_after(response, retry_after)
 
 
 @router.post("/signout", name="signout")

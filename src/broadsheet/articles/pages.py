@@ -179,7 +179,6 @@ def _editor(
     preview: bool = False,
 ) -> Response:
     # render() sanitises what it returns.
-    # Sanitised by render().
     preview_html = Markup(render(form.get("body", ""))) if preview else None  # noqa: S704 # nosec B704
     return page(
         request,

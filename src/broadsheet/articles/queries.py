@@ -102,6 +102,10 @@ def _filters(
     return filters
 
 
+async def _count(session: AsyncSession, filters: Sequence[ColumnElement[bool]]) -> int:
+    return await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
+
+
 async def _page(
     session: AsyncSession,
     filters: Sequence[ColumnElement[bool]],
@@ -110,16 +114,8 @@ async def _page(
     limit: int,
     offset: int,
     with_body: bool,
-    total_named: str | None = None,
-    totals: Totals | None = None,
+    total: int,
 ) -> ArticlePage:
-    async def count() -> int:
-        return await session.scalar(select(func.count(Article.id)).where(*filters)) or 0
-
-    if totals is not None and total_named is not None:
-        total = await totals.get(total_named, count)
-    else:
-        total = await count()
     if total <= offset:
         return ArticlePage(views=[], total=total)
     query = (
@@ -152,6 +148,13 @@ async def list_articles(
     """Stories, most recent first, optionally by tag, author, or who favorited them; `totals`
     keeps the count of each list between writes."""
     filters = _filters(tag=tag, author=author, favorited_by=favorited_by)
+
+    async def count() -> int:
+        return await _count(session, filters)
+
+    # Who reads does not change how many stories a list holds.
+    name = json.dumps(["stories", tag, author, favorited_by])
+    total = await (totals.get(name, count) if totals is not None else count())
     return await _page(
         session,
         filters,
@@ -159,22 +162,22 @@ async def list_articles(
         limit=limit,
         offset=offset,
         with_body=with_body,
-        # Who reads does not change how many stories a list holds.
-        total_named=json.dumps(["stories", tag, author, favorited_by]),
-        totals=totals,
+        total=total,
     )
 
 
 async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
     """Stories by the authors `reader` follows, most recent first."""
     followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
+    filters = [Article.author_id.in_(followed)]
     return await _page(
         session,
-        [Article.author_id.in_(followed)],
+        filters,
         viewer=reader,
         limit=limit,
         offset=offset,
         with_body=False,
+        total=await _count(session, filters),
     )
 
 
