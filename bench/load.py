@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bench.prose import TAGS
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
 PRIMING_PASS_SECONDS = 3
 PRIMING_MAX_SECONDS = 45
+# One request in this many is a write in the mixed scenario.
+MIXED_WRITE_EVERY = 20
 COMMENT_BODY = json.dumps({"comment": {"body": "Thank you for writing this; I learned a lot."}})
 
 
@@ -60,6 +63,8 @@ class Scenario:
     # hold every path before the measurement starts.
     primed: bool = False
     adds_comments: bool = False
+    # Reads mixed with writes: the cache column then shows the share of reads served from it.
+    mixed: bool = False
 
 
 def wrk(scenario: Scenario, base_url: str, load: Load, *, seconds: int, log: Path) -> Measurement:
@@ -102,12 +107,26 @@ def _send_once(scenario: Scenario, base_url: str) -> httpx.Response:
     )
 
 
-def cache_misses(base_url: str) -> float:
-    """Misses of the response cache so far, all workers together, from /metrics."""
+def cache_lookups(base_url: str, result: str) -> float:
+    """Lookups of the response cache so far with `result` (hit or miss), all workers together,
+    from /metrics."""
     metrics = httpx.get(f"{base_url}/metrics", timeout=30).text
-    prefix = 'broadsheet_response_cache_lookups_total{result="miss"} '
+    prefix = f'broadsheet_response_cache_lookups_total{{result="{result}"}} '
     line = next((line for line in metrics.splitlines() if line.startswith(prefix)), None)
     return float(line.removeprefix(prefix)) if line else 0.0
+
+
+def cache_misses(base_url: str) -> float:
+    return cache_lookups(base_url, "miss")
+
+
+def hit_ratio(base_url: str, run: Callable[[], Measurement]) -> tuple[Measurement, float]:
+    """`run`'s measurement, and the share of the cache lookups during it that hit."""
+    hits, misses = cache_lookups(base_url, "hit"), cache_misses(base_url)
+    measurement = run()
+    hits = cache_lookups(base_url, "hit") - hits
+    misses = cache_misses(base_url) - misses
+    return measurement, hits / ((hits + misses) or 1)
 
 
 def prime(scenario: Scenario, base_url: str, load: Load, log: Path) -> None:
@@ -130,9 +149,17 @@ def measure(scenario: Scenario, base_url: str, load: Load, log: Path) -> Measure
         prime(scenario, base_url, load, log)
     if scenario.warm_up and load.warm_up:
         wrk(scenario, base_url, load, seconds=load.warm_up, log=log)
-    measurement = wrk(scenario, base_url, load, seconds=load.duration, log=log)
+
+    def run() -> Measurement:
+        return wrk(scenario, base_url, load, seconds=load.duration, log=log)
+
+    if scenario.mixed:
+        measurement, ratio = hit_ratio(base_url, run)
+        measurement.cache = f"{ratio:.1%} of reads hit"
+    else:
+        measurement = run()
     measurement.response_bytes = len(response.content)
-    if scenario.method == "GET":
+    if scenario.method == "GET" and not scenario.mixed:
         measurement.cache = _send_once(scenario, base_url).headers.get("x-cache", "none")
     print(
         f"  ({scenario.key}) {scenario.name:<46} {measurement.requests_per_second:9.0f} req/s"
@@ -162,6 +189,8 @@ def scenarios(base_url: str, addresses: list[tuple[str, str]], scratch: Path) ->
     page_paths.write_text("".join(f"/@{author}/{slug}\n" for author, slug in addresses))
     comment_paths = scratch / "comment-paths.txt"
     comment_paths.write_text("".join(f"/api/articles/{slug}/comments\n" for _, slug in addresses))
+    slugs = scratch / "slugs.txt"
+    slugs.write_text("".join(f"{slug}\n" for _, slug in addresses))
     first_author, first_slug = addresses[0]
     login = json.dumps({"user": {"email": email(1), "password": PASSWORD}})
     return [
@@ -200,5 +229,10 @@ def scenarios(base_url: str, addresses: list[tuple[str, str]], scratch: Path) ->
         Scenario(
             "i", "GET /api/articles?limit=20, signed in", "fixed.lua", "/api/articles?limit=20",
             ["GET", "", token], authorization=token,
+        ),
+        Scenario(
+            "j", f"story pages, 1 in {MIXED_WRITE_EVERY} a favorite", "mixed.lua",
+            f"/@{first_author}/{first_slug}",
+            [str(page_paths), str(slugs), token, str(MIXED_WRITE_EVERY)], mixed=True,
         ),
     ]  # fmt: skip

@@ -105,7 +105,9 @@ def ceilings(payload: bytes, port: int, load: Load, scratch: Path) -> dict[str, 
     return found
 
 
-def run_engine(engine: str, size: Size, port: int, load: Load, scratch: Path) -> dict[str, Any]:
+def run_engine(
+    engine: str, size: Size, port: int, load: Load, scratch: Path, *, only: list[str]
+) -> dict[str, Any]:
     url = database_url(engine, size)
     addresses = asyncio.run(databases.story_addresses(url))
     base_url = f"http://127.0.0.1:{port}"
@@ -123,6 +125,8 @@ def run_engine(engine: str, size: Size, port: int, load: Load, scratch: Path) ->
     ) as server:
         rss_at_start = worker_mb(server.pid)
         for scenario in scenarios(base_url, addresses, work):
+            if only and scenario.key not in only:
+                continue
             newest = asyncio.run(databases.newest_comment_id(url))
             measurement = measure(scenario, base_url, load, work / "wrk.log")
             measurement.largest_worker_mb = max(worker_mb(server.pid), default=0.0)
@@ -152,6 +156,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8501, help="first of three ports")
+    parser.add_argument("--scenarios", nargs="+", default=[], help="only these, by letter")
     arguments = parser.parse_args()
     missing = [tool for tool in ("wrk", "nginx") if shutil.which(tool) is None]
     if missing:
@@ -179,7 +184,9 @@ def main() -> None:
     payload = story_page(first, address, arguments.port + 2, load, scratch)
     ceiling = ceilings(payload, arguments.port, load, scratch)
     for engine in engines:
-        outcome = run_engine(engine, size, arguments.port + 2, load, scratch)
+        outcome = run_engine(
+            engine, size, arguments.port + 2, load, scratch, only=arguments.scenarios
+        )
         result = {
             "size": size.name,
             "engine": engine,

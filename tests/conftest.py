@@ -9,6 +9,7 @@ emptied after each test instead of rolling a shared transaction back.
 """
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadsheet import migrate
+from broadsheet import effects, migrate
 from broadsheet.app import create_app
 from broadsheet.db import Base, Database, session_scope
 from broadsheet.settings import Settings
@@ -50,10 +51,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = kept
 
 
+# Kept for the whole run and removed at its end: the suite writes nothing into ./var/.
+_SCRATCH = tempfile.TemporaryDirectory(prefix="broadsheet-tests-")
+
+
 def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, a fixed key, nothing read from ./var/."""
     values: dict[str, Any] = {
         "database_url": database_url,
+        "response_cache_purges_file": Path(_SCRATCH.name) / "cache-purges",
         "secret_key": "test-secret-key-" + "x" * 32,
         "password_memory_kib": 1024,
         "password_time_cost": 1,
@@ -159,7 +165,7 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
     # The rows went away behind the app's back; so must what it cached of them.
-    await backend.app.state.response_store.invalidate()
+    await backend.database.responses.purge([effects.EVERYTHING])
 
 
 @pytest.fixture

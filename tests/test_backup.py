@@ -61,6 +61,31 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     assert "not a SQLite backup" in result.stderr
 
 
+async def test_a_restore_leaves_nothing_cached_from_the_database_it_replaced(tmp_path):
+    source = _cli_in(tmp_path / "source")
+    source.run("createuser", "--username", "ines", "--email", "i@example.com", stdin="secret12\n")
+    copy = tmp_path / "copy.backup"
+    assert source.run("backup", str(copy)).returncode == 0
+    site = _cli_in(tmp_path / "site")
+    site.run("createuser", "--username", "zoe", "--email", "z@example.com", stdin="secret12\n")
+    settings = settings_for_tests(
+        f"sqlite+aiosqlite:///{site.database}",
+        response_cache_purges_file=site.directory / "var" / "cache-purges",
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            await client.get("/api/profiles/zoe")
+            assert (await client.get("/api/profiles/zoe")).headers["x-cache"] == "hit"
+            restored = site.run("restore", str(copy), "--force")
+            assert restored.returncode == 0, restored.stderr
+            assert (await client.get("/api/profiles/zoe")).status_code == 404
+            assert (await client.get("/api/profiles/ines")).status_code == 200
+    finally:
+        await close(app)
+
+
 @asynccontextmanager
 async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings_for_tests(database_url, response_cache=False))

@@ -6,9 +6,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from broadsheet.app import close, create_app
-from broadsheet.cache import CachedResponse, LocalStore, SharedGeneration
+from broadsheet.cache import CachedResponse, LocalStore, RedisStore, SharedPurges
 from tests.conftest import settings_for_tests
 from tests.helpers import publish, redis_or_skip, sign_up
 
@@ -160,22 +161,58 @@ async def test_a_response_posted_on_the_site_shows_at_once(client):
     assert "From the site" in anonymous.text
 
 
-async def test_a_read_that_overlaps_a_write_is_never_served(tmp_path):
-    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_bytes=1024, ttl_seconds=60)
-    generation_when_read_began = await store.generation()
-    await store.invalidate()  # a write commits while the read is still being computed
-    await store.store("k", CachedResponse(generation_when_read_began, 200, [], b"stale"))
-    generation, entry = await store.lookup("k")
-    assert entry is not None
-    assert entry.generation != generation
+def _local_store(tmp_path, *, max_bytes=1024):
+    return LocalStore(SharedPurges(tmp_path / "purges"), max_bytes=max_bytes, ttl_seconds=60)
+
+
+@pytest.fixture(params=["local", "redis"])
+async def store(request, tmp_path) -> AsyncIterator:
+    """The in-process store, and the one in Redis that app servers share."""
+    if request.param == "local":
+        store = _local_store(tmp_path)
+    else:
+        redis = Redis.from_url(await redis_or_skip())
+        store = RedisStore(redis, namespace=f"test:{secrets.token_hex(8)}", ttl_seconds=60)
+    yield store
+    await store.close()
+
+
+def _entry(body: bytes) -> CachedResponse:
+    return CachedResponse(200, [], body)
+
+
+async def test_a_read_that_overlaps_a_purge_of_its_keys_is_never_served(store):
+    stamp, _ = await store.lookup("k")
+    await store.purge(["story:1"])  # a write commits while the read is being computed
+    await store.store("k", _entry(b"stale"), keys=["story:1", "site"], stamp=stamp)
+    assert (await store.lookup("k"))[1] is None
+
+
+async def test_a_read_that_overlaps_a_purge_of_other_keys_is_kept(store):
+    stamp, _ = await store.lookup("k")
+    await store.purge(["story:2"])
+    await store.store("k", _entry(b"fresh"), keys=["story:1", "site"], stamp=stamp)
+    assert (await store.lookup("k"))[1] == _entry(b"fresh")
+
+
+async def test_a_purge_reaches_the_entries_with_its_keys_and_no_others(store):
+    for key, keys in (("one", ["story:1"]), ("two", ["story:2"]), ("both", ["story:1", "tags"])):
+        stamp, _ = await store.lookup(key)
+        await store.store(key, _entry(key.encode()), keys=[*keys, "site"], stamp=stamp)
+    await store.purge(["story:1"])
+    kept = {key for key in ("one", "two", "both") if (await store.lookup(key))[1]}
+    assert kept == {"two"}
+    await store.purge(["site"])
+    assert (await store.lookup("two"))[1] is None
 
 
 async def test_a_worker_keeps_responses_up_to_its_byte_budget_least_recently_used_first(tmp_path):
-    store = LocalStore(SharedGeneration(tmp_path / "generation"), max_bytes=250, ttl_seconds=60)
-    generation = await store.generation()
+    store = _local_store(tmp_path, max_bytes=250)
     for key in ("first", "second", "third"):
-        await store.store(key, CachedResponse(generation, 200, [], b"x" * 100))
-    await store.store("too large", CachedResponse(generation, 200, [], b"x" * 251))
+        stamp, _ = await store.lookup(key)
+        await store.store(key, _entry(b"x" * 100), keys=["site"], stamp=stamp)
+    stamp, _ = await store.lookup("too large")
+    await store.store("too large", _entry(b"x" * 251), keys=["site"], stamp=stamp)
 
     kept = {
         key for key in ("first", "second", "third", "too large") if (await store.lookup(key))[1]
@@ -183,12 +220,13 @@ async def test_a_worker_keeps_responses_up_to_its_byte_budget_least_recently_use
     assert kept == {"second", "third"}
 
 
-async def test_workers_on_one_machine_share_invalidations(tmp_path):
-    first = SharedGeneration(tmp_path / "generation")
-    second = SharedGeneration(tmp_path / "generation")
-    before = second.read()
-    first.renew()
-    assert second.read() != before
+async def test_workers_on_one_machine_share_purges(tmp_path):
+    first = _local_store(tmp_path)
+    second = _local_store(tmp_path)
+    stamp, _ = await second.lookup("k")
+    await second.store("k", _entry(b"kept"), keys=["story:7"], stamp=stamp)
+    await first.purge(["story:7"])
+    assert (await second.lookup("k"))[1] is None
 
 
 @asynccontextmanager

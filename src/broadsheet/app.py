@@ -14,7 +14,7 @@ from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
 from broadsheet.articles.api import router as articles_api
 from broadsheet.articles.pages import router as articles_pages
-from broadsheet.cache import ResponseCache, Totals, response_store
+from broadsheet.cache import ResponseCache, Totals
 from broadsheet.comments.api import router as comments_api
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
@@ -89,11 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before any of them runs; the cache counts its hits in the metrics itself. Inside CORS,
     # whose headers depend on the request's Origin.
     app.state.totals = None
-    if settings.response_cache:
-        app.state.response_store = response_store(settings)
-        app.state.totals = Totals(app.state.response_store)
+    if database.responses is not None:
+        app.state.totals = Totals(database.responses)
         app.add_middleware(
-            ResponseCache, store=app.state.response_store, personal_cookie=SITE_SESSION_COOKIE
+            ResponseCache, store=database.responses, personal_cookie=SITE_SESSION_COOKIE
         )
     app.add_middleware(ApiCors, origins=settings.cors_origins)
     # Every request, cache hits included, gets an id and an access line.
@@ -109,5 +108,3 @@ async def close(app: FastAPI) -> None:
     """Release the app's connections: the database pools and the Redis clients."""
     await app.state.database.dispose()
     await app.state.rate_limiter.close()
-    if hasattr(app.state, "response_store"):
-        await app.state.response_store.close()

@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL, make_url
 
-from broadsheet import models
+from broadsheet import effects, models
+from broadsheet.cache import response_store
 from broadsheet.db import Base, connect
 from broadsheet.settings import Settings
 
@@ -76,6 +77,17 @@ async def restore(settings: Settings, source: Path, *, replace: bool = False) ->
     if not replace and await holds_content(settings):
         raise TargetNotEmpty("the database already holds content; use --force to replace it")
     await asyncio.to_thread(_load_copy, url, source)
+    await _forget_cached_responses(settings)
+
+
+async def _forget_cached_responses(settings: Settings) -> None:
+    """Every cached response was read from the database just replaced."""
+    if settings.response_cache:
+        store = response_store(settings)
+        try:
+            await store.purge([effects.EVERYTHING])
+        finally:
+            await store.close()
 
 
 def _load_copy(url: URL, source: Path) -> None:

@@ -1,10 +1,10 @@
 """The shared HTTP response cache: anonymous reads are answered with stored bytes before the
 framework runs. In-process by default; in Redis when REDIS_URL is set, so every app server
-sees the same entries and the same invalidations.
+sees the same entries and the same purges.
 
-Invalidation is by generation: every successful write raises the generation number, and an
-entry is served only if it was computed entirely within the current generation. A read that
-overlaps a write is never stored as fresh, and no write can be forgotten, whatever it changed.
+Each entry is kept under the surrogate keys of what it shows (see effects.py), and purged when
+a committed write names one of them. A read that overlaps a purge of one of its keys is never
+stored as fresh: the store hands out a stamp before the read and checks it when storing.
 """
 
 import hashlib
@@ -14,7 +14,8 @@ import mmap
 import os
 import secrets
 import struct
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,7 @@ from redis.exceptions import RedisError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from broadsheet import effects
 from broadsheet.metrics import CACHE_LOOKUPS
 from broadsheet.settings import Settings
 
@@ -35,7 +37,6 @@ _TOKEN = struct.Struct("<q")
 
 @dataclass(frozen=True)
 class CachedResponse:
-    generation: int
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
@@ -50,118 +51,190 @@ class CachedResponse:
         return [*self.headers, (b"etag", self.etag), (b"x-cache", b"hit")]
 
 
+# What a store saw of its purges when a response began to be computed; handed back with the
+# response so that one overlapping a purge of its keys is never kept as fresh.
+Stamp = object
+
+
 class ResponseStore(Protocol):
-    async def generation(self) -> int: ...
-
-    async def lookup(self, key: str) -> tuple[int, CachedResponse | None]:
-        """The current generation and the entry for `key`, if any."""
+    async def lookup(self, key: str) -> tuple[Stamp, CachedResponse | None]:
+        """A stamp for computing `key` afresh, and its entry if one is fresh."""
         ...
 
-    async def store(self, key: str, entry: CachedResponse) -> None: ...
-
-    async def invalidate(self) -> None:
-        """Make every stored entry stale."""
+    async def store(
+        self, key: str, entry: CachedResponse, *, keys: Collection[str], stamp: Stamp
+    ) -> None:
+        """Keep `entry` until one of its surrogate `keys` is purged (or it expires), unless one
+        was purged since `stamp` was taken."""
         ...
+
+    async def purge(self, keys: Collection[str]) -> None: ...
 
     async def close(self) -> None: ...
 
 
-class SharedGeneration:
-    """A generation token in a memory-mapped file, so every worker process on this machine
-    sees a write made by any of them. Each write stores a new random token rather than an
-    incremented one: two workers invalidating at once can never land on the same value."""
+class SharedPurges:
+    """A table of purge tokens in a memory-mapped file, so every worker process on this machine
+    sees a purge made by any of them (or by the CLI). Each surrogate key hashes to one slot; a
+    purge stores a new random token in its keys' slots, never an incremented one, so two
+    processes purging at once cannot land on the same value. Keys sharing a slot are purged
+    together: a miss too many, never a stale hit."""
+
+    SLOTS = 8192
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        size = self.SLOTS * _TOKEN.size
         with path.open("a+b") as file:
-            if file.seek(0, os.SEEK_END) < _TOKEN.size:
-                file.write(bytes(_TOKEN.size))
-                file.flush()
-            self._map = mmap.mmap(file.fileno(), _TOKEN.size)
+            if file.seek(0, os.SEEK_END) < size:
+                file.truncate(size)
+            self._map = mmap.mmap(file.fileno(), size)
+        self._tokens = memoryview(self._map).cast("q")
 
-    def read(self) -> int:
-        token: int = _TOKEN.unpack_from(self._map, 0)[0]
-        return token
+    @classmethod
+    def slots_of(cls, keys: Iterable[str]) -> tuple[int, ...]:
+        return tuple(sorted({zlib.crc32(key.encode()) % cls.SLOTS for key in keys}))
 
-    def renew(self) -> None:
-        _TOKEN.pack_into(self._map, 0, secrets.randbits(63))
+    def snapshot(self) -> bytes:
+        return self._map[:]
+
+    @staticmethod
+    def tokens_in(snapshot: bytes, slots: tuple[int, ...]) -> tuple[int, ...]:
+        tokens = memoryview(snapshot).cast("q")
+        return tuple(tokens[slot] for slot in slots)
+
+    def unchanged(self, slots: tuple[int, ...], tokens: tuple[int, ...]) -> bool:
+        current = self._tokens
+        return all(current[slot] == token for slot, token in zip(slots, tokens, strict=True))
+
+    def purge(self, keys: Iterable[str]) -> None:
+        for slot in self.slots_of(keys):
+            self._tokens[slot] = secrets.randbits(63)
 
 
-def _size_of(entry: CachedResponse) -> int:
-    return len(entry.body) + sum(len(name) + len(value) for name, value in entry.headers)
+@dataclass(frozen=True)
+class _LocalEntry:
+    response: CachedResponse
+    slots: tuple[int, ...]
+    tokens: tuple[int, ...]
+
+
+def _size_of(entry: _LocalEntry) -> int:
+    response = entry.response
+    return len(response.body) + sum(len(name) + len(value) for name, value in response.headers)
 
 
 class LocalStore:
-    """Entries in this process's memory, invalidated through a generation all workers share."""
+    """Entries in this process's memory, purged through a table all workers share."""
 
-    def __init__(self, generation: SharedGeneration, *, max_bytes: int, ttl_seconds: int):
+    def __init__(self, purges: SharedPurges, *, max_bytes: int, ttl_seconds: int):
         # Bounded by the bytes the bodies hold, not by their number: stories run to 100 KB.
-        self._entries: TTLCache[str, CachedResponse] = TTLCache(
+        self._entries: TTLCache[str, _LocalEntry] = TTLCache(
             max_bytes, ttl_seconds, getsizeof=_size_of
         )
-        self._generation = generation
+        self._purges = purges
 
-    async def generation(self) -> int:
-        return self._generation.read()
+    async def lookup(self, key: str) -> tuple[Stamp, CachedResponse | None]:
+        entry = self._entries.get(key)
+        if entry is not None and self._purges.unchanged(entry.slots, entry.tokens):
+            return None, entry.response
+        return self._purges.snapshot(), None
 
-    async def lookup(self, key: str) -> tuple[int, CachedResponse | None]:
-        return self._generation.read(), self._entries.get(key)
+    async def store(
+        self, key: str, entry: CachedResponse, *, keys: Collection[str], stamp: Stamp
+    ) -> None:
+        assert isinstance(stamp, bytes)  # noqa: S101 (only lookup() makes stamps)
+        slots = self._purges.slots_of(keys)
+        local = _LocalEntry(entry, slots, self._purges.tokens_in(stamp, slots))
+        if _size_of(local) <= self._entries.maxsize:  # a larger one is served, never kept
+            self._entries[key] = local
 
-    async def store(self, key: str, entry: CachedResponse) -> None:
-        if _size_of(entry) <= self._entries.maxsize:  # a larger one is served, never kept
-            self._entries[key] = entry
-
-    async def invalidate(self) -> None:
-        self._generation.renew()
-        self._entries.clear()
+    async def purge(self, keys: Collection[str]) -> None:
+        self._purges.purge(keys)
 
     async def close(self) -> None:
         self._entries.clear()
 
 
+# Keep an entry unless one of its keys was purged after its read began (ARGV[1], the purge
+# sequence then), and list it under each key so that a purge can find it.
+_STORE_SCRIPT = """
+local since = tonumber(ARGV[1])
+for i = 3, #KEYS, 2 do
+  local purged = tonumber(redis.call('GET', KEYS[i + 1]) or '-1')
+  if purged > since then return 0 end
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+for i = 3, #KEYS, 2 do
+  redis.call('SADD', KEYS[i], KEYS[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[3])
+end
+return 1
+"""
+# Raise the purge sequence, mark each key purged at it, and delete the entries listed under it.
+_PURGE_SCRIPT = """
+local sequence = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS, 2 do
+  redis.call('SET', KEYS[i + 1], sequence, 'EX', ARGV[1])
+  local entries = redis.call('SMEMBERS', KEYS[i])
+  for j = 1, #entries, 500 do
+    redis.call('UNLINK', unpack(entries, j, math.min(j + 499, #entries)))
+  end
+  redis.call('UNLINK', KEYS[i])
+end
+return sequence
+"""
+
+
 class RedisStore:
-    """Entries in Redis, shared by every app server. When Redis is unreachable, reads go to
-    the database (a miss) rather than fail."""
+    """Entries in Redis, shared by every app server; a purge deletes the entries listed under
+    its keys. When Redis is unreachable, reads go to the database (a miss) rather than fail."""
 
     def __init__(self, redis: Redis, *, namespace: str, ttl_seconds: int) -> None:
         self._redis = redis
-        self._generation_key = f"{namespace}:generation"
+        self._namespace = namespace
+        self._sequence_key = f"{namespace}:purges"
         self._entry_prefix = f"{namespace}:entry:"
         self._ttl_seconds = ttl_seconds
+        self._store_script = redis.register_script(_STORE_SCRIPT)
+        self._purge_script = redis.register_script(_PURGE_SCRIPT)
 
-    async def generation(self) -> int:
-        try:
-            return int(await self._redis.get(self._generation_key) or 0)
-        except RedisError:
-            log.warning("response cache: Redis unreachable")
-            return -1
+    def _key_names(self, keys: Iterable[str]) -> list[str]:
+        names: list[str] = []
+        for key in sorted(keys):
+            names += (f"{self._namespace}:key:{key}", f"{self._namespace}:purged:{key}")
+        return names
 
-    async def lookup(self, key: str) -> tuple[int, CachedResponse | None]:
+    async def lookup(self, key: str) -> tuple[Stamp, CachedResponse | None]:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.get(self._generation_key)
+                pipe.get(self._sequence_key)
                 pipe.get(self._entry_prefix + key)
-                raw_generation, raw_entry = await pipe.execute()
+                raw_sequence, raw_entry = await pipe.execute()
         except RedisError:
             log.warning("response cache: Redis unreachable")
-            return -1, None
-        return int(raw_generation or 0), _decode(raw_entry) if raw_entry else None
+            return None, None
+        return int(raw_sequence or 0), _decode(raw_entry) if raw_entry else None
 
-    async def store(self, key: str, entry: CachedResponse) -> None:
-        if entry.generation < 0:
-            return
+    async def store(
+        self, key: str, entry: CachedResponse, *, keys: Collection[str], stamp: Stamp
+    ) -> None:
+        if not isinstance(stamp, int):
+            return  # Redis was unreachable when the read began
+        names = [self._sequence_key, self._entry_prefix + key, *self._key_names(keys)]
         try:
-            await self._redis.set(self._entry_prefix + key, _encode(entry), ex=self._ttl_seconds)
+            await self._store_script(keys=names, args=[stamp, _encode(entry), self._ttl_seconds])
         except RedisError:
             log.warning("response cache: Redis unreachable")
 
-    async def invalidate(self) -> None:
+    async def purge(self, keys: Collection[str]) -> None:
+        names = [self._sequence_key, *self._key_names(keys)]
         try:
-            await self._redis.incr(self._generation_key)
+            await self._purge_script(keys=names, args=[self._ttl_seconds])
         except RedisError:
             # Entries expire on their own; until then a write made while Redis was away may be
             # shadowed for at most the entries' lifetime.
-            log.error("response cache: could not invalidate, Redis unreachable")
+            log.error("response cache: could not purge, Redis unreachable")
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -169,7 +242,6 @@ class RedisStore:
 
 def _encode(entry: CachedResponse) -> bytes:
     head = {
-        "generation": entry.generation,
         "status": entry.status,
         "headers": [
             [name.decode("latin-1"), value.decode("latin-1")] for name, value in entry.headers
@@ -182,7 +254,7 @@ def _decode(raw: bytes) -> CachedResponse:
     head_bytes, _, body = raw.partition(b"\n")
     head = json.loads(head_bytes)
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in head["headers"]]
-    return CachedResponse(head["generation"], head["status"], headers, body)
+    return CachedResponse(head["status"], headers, body)
 
 
 PUBLIC_CACHE_CONTROL = b"public, max-age=0, s-maxage=10, stale-while-revalidate=30"
@@ -191,12 +263,9 @@ _HITS = CACHE_LOOKUPS.labels("hit")
 _MISSES = CACHE_LOOKUPS.labels("miss")
 _UNCACHED_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/api/docs")
 _READS = frozenset({"GET", "HEAD"})
-_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-# Posts that change nothing a cached response shows: signing in and out, and new accounts
-# (whose pages were 404s, which are never stored).
-_CONTENT_NEUTRAL_POSTS = frozenset(
-    {"/api/users/login", "/api/users", "/signin", "/signup", "/signout"}
-)
+# The scope entry where a request's reads gather the surrogate keys of what its response shows.
+SHOWN_KEYS = "broadsheet.shown_keys"
+VARY = b"Accept, Authorization, Cookie"
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -207,7 +276,8 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 
 class ResponseCache:
-    """Serve anonymous GETs from the store; invalidate it on every successful write."""
+    """Serve anonymous GETs from the store, and keep each one until what it shows changes.
+    Purging is the writes' business (effects.py), after their commit; this layer only stores."""
 
     def __init__(self, app: ASGIApp, *, store: ResponseStore, personal_cookie: str) -> None:
         self.app = app
@@ -222,43 +292,29 @@ class ResponseCache:
         return cookies is not None and self.personal_cookie in cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        method = scope["method"]
-        path: str = scope["path"]
-        if method not in _SAFE:
-            neutral = method == "POST" and path in _CONTENT_NEUTRAL_POSTS
-            await self.app(scope, receive, send if neutral else self._invalidating(send))
-            return
-        if method not in _READS or path.startswith(_UNCACHED_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _READS
+            or scope["path"].startswith(_UNCACHED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         if self._is_personal(scope):
             await self.app(scope, receive, _marked(send, PRIVATE_CACHE_CONTROL, b"bypass"))
             return
         key = _key(scope)
-        generation, entry = await self.store.lookup(key)
-        if entry is not None and entry.generation == generation:
+        stamp, entry = await self.store.lookup(key)
+        if entry is not None:
             _HITS.inc()
             await _replay(scope, send, entry)
             return
         _MISSES.inc()
-        await self._compute_and_store(scope, receive, send, key, generation)
-
-    def _invalidating(self, send: Send) -> Send:
-        async def send_after_invalidating(message: Message) -> None:
-            # The transaction has committed by the time the response starts; invalidating
-            # before the client hears back means its next read is fresh, on every server.
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                await self.store.invalidate()
-            await send(message)
-
-        return send_after_invalidating
+        await self._compute_and_store(scope, receive, send, key, stamp)
 
     async def _compute_and_store(
-        self, scope: Scope, receive: Receive, send: Send, key: str, generation: int
+        self, scope: Scope, receive: Receive, send: Send, key: str, stamp: Stamp
     ) -> None:
+        shown = {effects.EVERYTHING}
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -270,13 +326,15 @@ class ResponseCache:
             if message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._finish(scope, send, key, generation, start, b"".join(chunks))
+                    response = _Computed(start, b"".join(chunks), shown)
+                    await self._finish(scope, send, key, stamp, response)
 
-        await self.app(scope, receive, capture)
+        await self.app({**scope, SHOWN_KEYS: shown}, receive, capture)
 
     async def _finish(
-        self, scope: Scope, send: Send, key: str, generation: int, start: Message, body: bytes
+        self, scope: Scope, send: Send, key: str, stamp: Stamp, response: "_Computed"
     ) -> None:
+        start = response.start
         headers = [(bytes(name), bytes(value)) for name, value in start["headers"]]
         names = {name.lower() for name, _ in headers}
         storable = (
@@ -287,19 +345,33 @@ class ResponseCache:
         )
         if not storable:
             await send(start)
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": response.body})
             return
-        headers.append((b"cache-control", PUBLIC_CACHE_CONTROL))
-        headers.append((b"vary", b"Authorization, Cookie"))
-        entry = CachedResponse(generation, 200, headers, body)
-        await self.store.store(key, entry)
+        keys = sorted(response.keys)
+        headers += [
+            (b"cache-control", PUBLIC_CACHE_CONTROL),
+            (b"vary", VARY),
+            (b"surrogate-key", " ".join(keys).encode()),
+            (b"cache-tag", ",".join(keys).encode()),
+        ]
+        entry = CachedResponse(200, headers, response.body)
+        await self.store.store(key, entry, keys=keys, stamp=stamp)
         await _replay(scope, send, entry, status=b"miss")
+
+
+@dataclass(frozen=True)
+class _Computed:
+    start: Message
+    body: bytes
+    keys: set[str]
 
 
 def _key(scope: Scope) -> str:
     host = (_header(scope, b"host") or b"").decode("latin-1")
     query = scope["query_string"].decode("latin-1")
-    return f"{scope['scheme']}://{host}{scope['path']}?{query}"
+    # One URL may answer HTML, JSON or another form by what the client accepts.
+    accept = (_header(scope, b"accept") or b"").decode("latin-1")
+    return f"{scope['scheme']}://{host}{scope['path']}?{query} {accept}"
 
 
 def _marked(send: Send, cache_control: bytes, status: bytes) -> Send:
@@ -307,7 +379,7 @@ def _marked(send: Send, cache_control: bytes, status: bytes) -> Send:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
             headers.setdefault("cache-control", cache_control.decode())
-            headers.append("vary", "Authorization, Cookie")
+            headers.append("vary", VARY.decode())
             headers["x-cache"] = status.decode()
         await send(message)
 
@@ -334,21 +406,24 @@ async def _replay(
 
 
 class Totals:
-    """Counts kept in the response store until the next write anywhere, under the same rule as
-    responses: a count is used only in the generation it was made in. Counting every story
-    costs tens of milliseconds once there are 100,000 of them, on every list a signed-in
-    reader opens."""
+    """Counts kept in the response store until what they count changes, under the same rule
+    as responses: a count is kept under the surrogate keys of the list it counts. Counting
+    every story costs tens of milliseconds once there are 100,000 of them, on every list a
+    signed-in reader opens."""
 
     def __init__(self, store: ResponseStore) -> None:
         self.store = store
 
-    async def get(self, name: str, count: Callable[[], Awaitable[int]]) -> int:
+    async def get(
+        self, name: str, keys: Collection[str], count: Callable[[], Awaitable[int]]
+    ) -> int:
         key = f"totals:{name}"
-        generation, entry = await self.store.lookup(key)
-        if entry is not None and entry.generation == generation:
+        stamp, entry = await self.store.lookup(key)
+        if entry is not None:
             return int(entry.body)
         total = await count()
-        await self.store.store(key, CachedResponse(generation, 200, [], str(total).encode()))
+        entry = CachedResponse(200, [], str(total).encode())
+        await self.store.store(key, entry, keys=[effects.EVERYTHING, *keys], stamp=stamp)
         return total
 
 
@@ -361,7 +436,7 @@ def response_store(settings: Settings) -> ResponseStore:
             ttl_seconds=settings.response_cache_ttl_seconds,
         )
     return LocalStore(
-        SharedGeneration(settings.response_cache_generation_file),
+        SharedPurges(settings.response_cache_purges_file),
         max_bytes=settings.response_cache_max_bytes,
         ttl_seconds=settings.response_cache_ttl_seconds,
     )

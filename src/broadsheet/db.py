@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from broadsheet import effects
+from broadsheet.cache import ResponseStore, response_store
 from broadsheet.lib.clock import utcnow
 from broadsheet.settings import Settings
 
@@ -58,11 +60,15 @@ class Database:
     write_engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
+    # What is cached of the rows, purged after each commit by what the commit changed.
+    responses: ResponseStore | None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
+        if self.responses is not None:
+            await self.responses.close()
 
 
 def _sqlite_engine(url: str, *, begin: str, echo: bool) -> AsyncEngine:
@@ -120,15 +126,19 @@ def connect(settings: Settings) -> Database:
         write_engine=write_engine,
         sessions=async_sessionmaker(read_engine, expire_on_commit=False),
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
+        responses=response_store(settings) if settings.response_cache else None,
     )
 
 
 @asynccontextmanager
 async def session_scope(database: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
+    """One transaction: committed when the block ends, rolled back if it raises. What it
+    changed is purged from the caches after the commit, never after a rollback."""
     factory = database.write_sessions if write else database.sessions
-    async with factory() as session, session.begin():
-        yield session
+    async with factory() as session:
+        async with session.begin():
+            yield session
+        await effects.after_commit(session, database.responses)
 
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.

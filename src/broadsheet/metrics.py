@@ -7,7 +7,7 @@ worker writes its figures there and /metrics, whichever worker answers it, adds 
 import os
 import time
 from ipaddress import ip_address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -25,7 +25,9 @@ from sqlalchemy.pool import QueuePool
 from starlette.routing import NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from broadsheet.db import Database
+if TYPE_CHECKING:  # the database module imports the cache, which counts its lookups here
+    from broadsheet.db import Database
+
 
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -99,7 +101,7 @@ def forget_this_worker() -> None:
 class RequestMetrics:
     """Count and time every request by its route template, and sample the database pools."""
 
-    def __init__(self, app: ASGIApp, *, database: Database) -> None:
+    def __init__(self, app: ASGIApp, *, database: "Database") -> None:
         self.app = app
         self.pools = [
             engine.pool

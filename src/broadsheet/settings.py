@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     response_cache_ttl_seconds: int = 300
     response_cache_max_bytes: int = 32 * 1024 * 1024
     response_cache_namespace: str = "broadsheet:cache"
-    # Shared by the worker processes of one machine when there is no Redis.
-    response_cache_generation_file: Path = DATA_DIR / "cache-generation"
+    # Purges shared by the worker processes of one machine (and the CLI) when there is no Redis.
+    response_cache_purges_file: Path = DATA_DIR / "cache-purges"
     # `broadsheet serve` logs one JSON object a line to stderr; "text" reads better in a terminal.
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"

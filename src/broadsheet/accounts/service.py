@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broadsheet import effects
 from broadsheet.accounts.models import Follow, SiteSession, User
 from broadsheet.accounts.schemas import NewUser, UserUpdate
 from broadsheet.db import add_unless_present
@@ -130,7 +131,13 @@ async def update_account(
     await _ensure_available(
         session, username=changes.username, email=changes.email, exclude=user.id
     )
+    if (changes.username, changes.bio, changes.image) != (None, None, None):
+        effects.changed(session, effects.author(user.id))
     if changes.username is not None:
+        # Lists name writers by username: the lists under the old and the new name change.
+        for name in (user.username_key, username_key(changes.username)):
+            effects.changed(session, effects.stories_by(name), effects.favorites_of(name))
+        effects.changed(session, effects.SITEMAP)
         user.username = changes.username
         user.username_key = username_key(changes.username)
     if changes.email is not None:
@@ -175,6 +182,7 @@ async def find_user(session: AsyncSession, username: str) -> User:
     user = await session.scalar(select(User).where(User.username_key == username_key(username)))
     if user is None:
         raise NotFound("profile not found", field="profile")
+    effects.shown(session, effects.author(user.id))
     return user
 
 

@@ -1,6 +1,5 @@
 """Reads of stories as a given reader sees them, shared by the API and the pages."""
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, defer, selectinload
 
+from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug
@@ -63,10 +63,13 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
 
 async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> list[ArticleView]:
     rows = await session.execute(query)
-    return [
+    views = [
         ArticleView(article, favorited=bool(favorited), following=bool(following))
         for article, favorited, following in rows
     ]
+    shown = ((view.article.id, view.article.author_id) for view in views)
+    effects.shown(session, *effects.keys_of_stories(shown))
+    return views
 
 
 async def article_view(session: AsyncSession, slug: str, *, viewer: User | None) -> ArticleView:
@@ -76,21 +79,33 @@ async def article_view(session: AsyncSession, slug: str, *, viewer: User | None)
     return views[0]
 
 
-def _filters(
-    *, tag: str | None, author: str | None, favorited_by: str | None
-) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = []
+@dataclass(frozen=True)
+class Selection:
+    """Which stories a list holds: the conditions that pick them, the surrogate keys of that
+    choice (what changes it), and a name for its count. Built together, filter by filter, so no
+    two lists can share a count, and no filter can go without its key."""
+
+    conditions: list[ColumnElement[bool]]
+    keys: list[str]
+    name: str
+
+
+def _selection(*, tag: str | None, author: str | None, favorited_by: str | None) -> Selection:
+    conditions: list[ColumnElement[bool]] = []
+    keys: list[str] = []
     if tag is not None:
         tagged = (
             select(article_tags.c.article_id)
             .join(Tag, Tag.id == article_tags.c.tag_id)
             .where(Tag.name == tag)
         )
-        filters.append(Article.id.in_(tagged))
+        conditions.append(Article.id.in_(tagged))
+        keys.append(effects.tagged(tag))
     if author is not None:
         # correlate(None): the outer query joins users too, and this must not refer to that row.
         authors = select(User.id).where(User.username_key == username_key(author)).correlate(None)
-        filters.append(Article.author_id.in_(authors))
+        conditions.append(Article.author_id.in_(authors))
+        keys.append(effects.stories_by(username_key(author)))
     if favorited_by is not None:
         favorites = (
             select(Favorite.article_id)
@@ -98,8 +113,11 @@ def _filters(
             .where(User.username_key == username_key(favorited_by))
             .correlate(None)
         )
-        filters.append(Article.id.in_(favorites))
-    return filters
+        conditions.append(Article.id.in_(favorites))
+        keys.append(effects.favorites_of(username_key(favorited_by)))
+    if not conditions:
+        keys.append(effects.STORIES)
+    return Selection(conditions, keys, name=" ".join(keys))
 
 
 async def _count(session: AsyncSession, filters: Sequence[ColumnElement[bool]]) -> int:
@@ -147,17 +165,19 @@ async def list_articles(
 ) -> ArticlePage:
     """Stories, most recent first, optionally by tag, author, or who favorited them; `totals`
     keeps the count of each list between writes."""
-    filters = _filters(tag=tag, author=author, favorited_by=favorited_by)
+    selection = _selection(tag=tag, author=author, favorited_by=favorited_by)
+    effects.shown(session, *selection.keys)
 
     async def count() -> int:
-        return await _count(session, filters)
+        return await _count(session, selection.conditions)
 
     # Who reads does not change how many stories a list holds.
-    name = json.dumps(["stories", tag, author, favorited_by])
-    total = await (totals.get(name, count) if totals is not None else count())
+    total = await (
+        totals.get(selection.name, selection.keys, count) if totals is not None else count()
+    )
     return await _page(
         session,
-        filters,
+        selection.conditions,
         viewer=viewer,
         limit=limit,
         offset=offset,
@@ -199,4 +219,5 @@ async def story_locations(session: AsyncSession, *, limit: int) -> list[tuple[st
         .order_by(Article.created_at.desc(), Article.id.desc())
         .limit(limit)
     )
+    effects.shown(session, effects.SITEMAP)
     return [(username, slug, updated) for username, slug, updated in await session.execute(query)]

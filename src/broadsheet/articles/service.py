@@ -1,5 +1,6 @@
 """Stories: writing, editing, deleting and favoriting. No HTTP in here."""
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
@@ -7,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from broadsheet import effects
 from broadsheet.accounts.models import User
 from broadsheet.articles.models import Article, Favorite, RetiredSlug
 from broadsheet.articles.queries import ArticleNotFound
@@ -103,7 +105,20 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
         tags=await tags_named(session, draft.tag_list),
     )
     await _insert_with_free_slug(session, article, draft.title)
+    effects.changed(
+        session,
+        effects.story(article.id),
+        effects.STORIES,
+        effects.stories_by(by.username_key),
+        effects.SITEMAP,
+        *_tag_keys(draft.tag_list),
+    )
     return article
+
+
+def _tag_keys(names: Iterable[str]) -> list[str]:
+    """What a change to stories carrying the tags `names` changes beyond the stories."""
+    return [effects.TAGS, *(effects.tagged(name) for name in names)]
 
 
 async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
@@ -119,7 +134,10 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
         article.body = changes.body
         article.body_html = markdown.render(changes.body)
         article.reading_minutes = markdown.reading_minutes(changes.body)
+    effects.changed(session, effects.story(article.id), effects.SITEMAP)
     if changes.tag_list is not None:
+        effects.changed(session, *_tag_keys([tag.name for tag in article.tags]))
+        effects.changed(session, *_tag_keys(changes.tag_list))
         article.tags = await tags_named(session, changes.tag_list)
     article.updated_at = utcnow()
     if retitled:
@@ -133,13 +151,27 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
 
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
-    article = await find_article(session, slug)
+    article = await find_article(session, slug, with_tags=True)
     ensure_author(article, by)
+    favorited_by = select(User.username_key).join(Favorite, Favorite.user_id == User.id)
+    favorited_by = favorited_by.where(Favorite.article_id == article.id)
+    effects.changed(
+        session,
+        effects.story(article.id),
+        effects.STORIES,
+        effects.stories_by(by.username_key),
+        effects.SITEMAP,
+        *_tag_keys([tag.name for tag in article.tags]),
+        *(effects.favorites_of(key) for key in await session.scalars(favorited_by)),
+    )
     # The database's ON DELETE CASCADE removes its comments, favorites and tag links.
     await session.execute(delete(Article).where(Article.id == article.id))
 
 
-async def _shift_favorites_count(session: AsyncSession, article: Article, step: int) -> None:
+async def _shift_favorites_count(
+    session: AsyncSession, article: Article, step: int, *, by: User
+) -> None:
+    effects.changed(session, effects.story(article.id), effects.favorites_of(by.username_key))
     # Counted in the database, not in Python, so concurrent favorites are never lost.
     await session.execute(
         update(Article)
@@ -157,7 +189,7 @@ async def favorite(session: AsyncSession, slug: str, *, by: User) -> Article:
     # each want to update its count.
     article = await find_article(session, slug, locked=True)
     if await add_unless_present(session, Favorite(user_id=by.id, article_id=article.id)):
-        await _shift_favorites_count(session, article, +1)
+        await _shift_favorites_count(session, article, +1, by=by)
     return article
 
 
@@ -168,5 +200,5 @@ async def unfavorite(session: AsyncSession, slug: str, *, by: User) -> Article:
         delete(Favorite).where(Favorite.user_id == by.id, Favorite.article_id == article.id)
     )
     if cast(CursorResult[Any], removed).rowcount:
-        await _shift_favorites_count(session, article, -1)
+        await _shift_favorites_count(session, article, -1, by=by)
     return article

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, delete, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
+from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
 from broadsheet.articles.service import find_article
 from broadsheet.comments.models import Comment
@@ -40,6 +41,7 @@ async def respond(session: AsyncSession, slug: str, reply: CommentCreate, *, by:
     comment.author = by
     session.add(comment)
     await session.flush()
+    effects.changed(session, effects.responses_to(article.id))
     return comment
 
 
@@ -66,7 +68,10 @@ async def comments_on(
         .offset(offset)
     )
     rows = await session.execute(query)
-    return [CommentView(comment, following=bool(follows)) for comment, follows in rows]
+    views = [CommentView(comment, following=bool(follows)) for comment, follows in rows]
+    effects.shown(session, effects.story(article.id), effects.responses_to(article.id))
+    effects.shown(session, *(effects.author(view.comment.author_id) for view in views))
+    return views
 
 
 async def delete_comment(session: AsyncSession, slug: str, comment_id: int, *, by: User) -> None:
@@ -80,3 +85,4 @@ async def delete_comment(session: AsyncSession, slug: str, comment_id: int, *, b
     if comment.author_id != by.id:
         raise NotTheCommenter()
     await session.execute(delete(Comment).where(Comment.id == comment.id))
+    effects.changed(session, effects.responses_to(article.id))

@@ -6,6 +6,7 @@ from sqlalchemy import Insert, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from broadsheet import effects
 from broadsheet.tags.models import Tag, article_tags
 
 
@@ -48,4 +49,5 @@ async def popular_tags(session: AsyncSession, *, limit: int) -> list[str]:
         .order_by(uses.desc(), Tag.name)
         .limit(limit)
     )
+    effects.shown(session, effects.TAGS)
     return list(await session.scalars(query))

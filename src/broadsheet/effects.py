@@ -1,0 +1,97 @@
+"""What a transaction means beyond its rows: which cached responses it makes stale.
+
+Services name what they change as surrogate keys (`changed`), and reads name what they show
+(`shown`); both are kept on the session. The session's owner — the request, the CLI or a worker,
+through `db.session_scope()` — purges the changed keys once the transaction has committed, and
+drops them when it rolls back. Every cacheable response carries the keys of what it shows, so a
+purge reaches exactly the responses that showed it, here and in a shared cache in front.
+
+Keys are plain tokens (no spaces or commas), so they fit `Surrogate-Key` and `Cache-Tag` headers.
+"""
+
+from collections.abc import Collection, Iterable
+from typing import Protocol
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_CHANGED = "broadsheet.changed"
+_SHOWN = "broadsheet.shown"
+
+# Carried by every cached response: purging it empties the cache (after a restore).
+EVERYTHING = "site"
+# Which stories exist, newest first: the latest list and its count.
+STORIES = "stories"
+# Which tags are in use, and how much: the popular tags.
+TAGS = "tags"
+# Every story's address and last change.
+SITEMAP = "sitemap"
+
+
+def _token(text: str) -> str:
+    return quote(text, safe="")
+
+
+def story(story_id: int) -> str:
+    """A story's own fields: title, body, tags, favorite count."""
+    return f"story:{story_id}"
+
+
+def responses_to(story_id: int) -> str:
+    return f"responses:{story_id}"
+
+
+def author(user_id: int) -> str:
+    """A writer's profile as pages show it: name, bio, image."""
+    return f"author:{user_id}"
+
+
+def stories_by(username_key: str) -> str:
+    """Which stories a writer's list holds (lists name writers by username)."""
+    return f"stories-by:{_token(username_key)}"
+
+
+def favorites_of(username_key: str) -> str:
+    """Which stories a reader's favorites list holds."""
+    return f"favorites:{_token(username_key)}"
+
+
+def tagged(name: str) -> str:
+    """Which stories carry the tag `name`."""
+    return f"tag:{_token(name)}"
+
+
+class Purger(Protocol):
+    async def purge(self, keys: Collection[str]) -> None:
+        """Make every response that carries one of `keys` stale."""
+        ...
+
+
+def changed(session: AsyncSession, *keys: str) -> None:
+    """Record that this transaction changes what `keys` name."""
+    session.info.setdefault(_CHANGED, set()).update(keys)
+
+
+def shown(session: AsyncSession, *keys: str) -> None:
+    """Record that the response being built shows what `keys` name."""
+    session.info.setdefault(_SHOWN, set()).update(keys)
+
+
+def collect_shown(session: AsyncSession, into: set[str]) -> None:
+    """Gather the keys that reads in `session` record into `into` (the response's keys)."""
+    session.info[_SHOWN] = into
+
+
+async def after_commit(session: AsyncSession, purger: Purger | None) -> None:
+    """Act on what the committed transaction recorded; call only once it has committed."""
+    keys = session.info.pop(_CHANGED, None)
+    if keys and purger is not None:
+        await purger.purge(keys)
+
+
+def keys_of_stories(stories: Iterable[tuple[int, int]]) -> list[str]:
+    """The keys of (story id, author id) pairs shown together."""
+    keys: list[str] = []
+    for story_id, author_id in stories:
+        keys += (story(story_id), author(author_id))
+    return keys
