@@ -51,7 +51,7 @@ async def test_favoriting_a_story_leaves_the_pages_of_other_stories_cached(clien
 
 
 async def test_a_cached_response_names_what_it_shows_in_its_headers(client, session):
-    author, first, second = await _two_stories(client)
+    _, first, second = await _two_stories(client)
     ids = {
         slug: (story_id, author_id)
         for slug, story_id, author_id in await session.execute(
@@ -111,23 +111,27 @@ class _Abandoned(Exception):
     pass
 
 
+async def _edit_then_abandon(backend, username: str, slug: str) -> None:
+    async with session_scope(backend.database) as session:
+        writer = await session.scalar(select(User).where(User.username == username))
+        assert writer is not None
+        await articles.edit(session, slug, ArticleUpdate(body="Never"), by=writer)
+        raise _Abandoned
+
+
 async def test_a_write_that_rolls_back_purges_nothing(backend, client):
     author, first, _ = await _two_stories(client)
     url = f"/api/articles/{first['slug']}"
     before = await _cached(client, url)
     with pytest.raises(_Abandoned):
-        async with session_scope(backend.database) as session:
-            writer = await session.scalar(select(User).where(User.username == author.username))
-            assert writer is not None
-            await articles.edit(session, first["slug"], ArticleUpdate(body="Never"), by=writer)
-            raise _Abandoned
+        await _edit_then_abandon(backend, author.username, first["slug"])
     after = await client.get(url)
     assert after.headers["x-cache"] == "hit"
     assert after.content == before.content
 
 
 async def test_a_failed_request_purges_nothing(client):
-    author, first, _ = await _two_stories(client)
+    _, first, _ = await _two_stories(client)
     stranger = await sign_up(client)
     url = f"/api/articles/{first['slug']}"
     await _cached(client, url)

@@ -46,7 +46,8 @@ async def test_anonymous_listing_costs_a_fixed_number_of_statements(client, quer
     for_twenty, _ = await statements_for(client, queries, "/api/articles", {})
 
     assert for_twenty == for_two, queries.statements
-    assert for_twenty <= MOST_STATEMENTS_PER_LIST, queries.statements
+    # At least the rows and their tags: a list answered without a query was not measured.
+    assert 2 <= for_twenty <= MOST_STATEMENTS_PER_LIST, queries.statements
 
 
 async def test_feed_of_twenty_stories_costs_as_much_as_feed_of_two(client, queries):

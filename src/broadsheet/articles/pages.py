@@ -232,7 +232,7 @@ async def edit_story(
     """The editor, filled with a story its author wants to change."""
     view = await _story_of(session, username, slug, writer)
     article = view.article
-    articles.ensure_author(article, writer)
+    articles.ensure_can_edit(article, writer)
     form = {
         "title": article.title,
         "description": article.description,
@@ -253,7 +253,7 @@ async def save_story(
 ) -> Response:
     """Save the author's changes, or show their preview."""
     view = await _story_of(session, username, slug, writer)
-    articles.ensure_author(view.article, writer)
+    articles.ensure_can_edit(view.article, writer)
     editor = _editing(view.article)
     try:
         changes = ArticleUpdate.model_validate(_draft_fields(form))
@@ -271,7 +271,7 @@ async def confirm_delete(
 ) -> Response:
     """Ask the author to confirm before a story is deleted."""
     view = await _story_of(session, username, slug, writer)
-    articles.ensure_author(view.article, writer)
+    articles.ensure_can_edit(view.article, writer)
     return page(
         request,
         "articles/delete.html",
@@ -346,6 +346,8 @@ async def _story_page(
         json_ld=_json_ld(request, article, url),
         favorited=view.favorited,
         following=view.following,
+        can_edit=articles.can_edit(viewer, article),
+        can_delete_response=comments.can_delete,
         edited=edited,
         responses=responses,
         story_path=path,

@@ -28,8 +28,14 @@ class NotTheAuthor(Forbidden):
         super().__init__("only the author may change this story", field="article")
 
 
-def ensure_author(article: Article, user: User) -> None:
-    if article.author_id != user.id:
+def can_edit(user: User | None, article: Article) -> bool:
+    """Whether `user` may change or delete `article`: the one rule the services and the pages
+    share."""
+    return user is not None and article.author_id == user.id
+
+
+def ensure_can_edit(article: Article, user: User) -> None:
+    if not can_edit(user, article):
         raise NotTheAuthor()
 
 
@@ -124,7 +130,7 @@ def _tag_keys(names: Iterable[str]) -> list[str]:
 async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
     """Change a story; only its author may. A new title gives it a new slug."""
     article = await find_article(session, slug, with_tags=changes.tag_list is not None)
-    ensure_author(article, by)
+    ensure_can_edit(article, by)
     retitled = changes.title is not None and changes.title != article.title
     if changes.title is not None:
         article.title = changes.title
@@ -152,7 +158,7 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
     article = await find_article(session, slug, with_tags=True)
-    ensure_author(article, by)
+    ensure_can_edit(article, by)
     favorited_by = select(User.username_key).join(Favorite, Favorite.user_id == User.id)
     favorited_by = favorited_by.where(Favorite.article_id == article.id)
     effects.changed(

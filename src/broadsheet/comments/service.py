@@ -31,6 +31,11 @@ class CommentView:
     following: bool
 
 
+def can_delete(user: User | None, comment: Comment) -> bool:
+    """Whether `user` may delete `comment`: the one rule the service and the pages share."""
+    return user is not None and comment.author_id == user.id
+
+
 async def respond(session: AsyncSession, slug: str, reply: CommentCreate, *, by: User) -> Comment:
     """Add a comment by `by` under the story `slug`."""
     article = await find_article(session, slug)
@@ -82,7 +87,7 @@ async def delete_comment(session: AsyncSession, slug: str, comment_id: int, *, b
     )
     if comment is None:
         raise CommentNotFound()
-    if comment.author_id != by.id:
+    if not can_delete(by, comment):
         raise NotTheCommenter()
     await session.execute(delete(Comment).where(Comment.id == comment.id))
     effects.changed(session, effects.responses_to(article.id))
