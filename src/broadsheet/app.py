@@ -13,9 +13,11 @@ from broadsheet.accounts.deps import SITE_SESSION_COOKIE
 from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
 from broadsheet.articles.api import router as articles_api
+from broadsheet.articles.feeds import router as story_feeds
 from broadsheet.articles.pages import router as articles_pages
 from broadsheet.cache import ResponseCache, Totals
 from broadsheet.comments.api import router as comments_api
+from broadsheet.comments.pages import router as comments_pages
 from broadsheet.db import connect
 from broadsheet.errors import install_handlers
 from broadsheet.health import router as health_router
@@ -33,6 +35,7 @@ from broadsheet.middleware import (
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
+from broadsheet.tags.pages import router as tags_pages
 from broadsheet.web import error_page
 
 API_DESCRIPTION = """\
@@ -75,9 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_api_router())
     app.include_router(health_router)
     app.include_router(metrics_router)
-    # Account pages first: /@{username}/favorites must win over /@{username}/{slug}.
-    app.include_router(accounts_pages)
-    app.include_router(articles_pages)
+    # Account pages and feeds first: /@{username}/favorites and /@{username}/feed.atom must win
+    # over /@{username}/{slug}.
+    for pages in (accounts_pages, story_feeds, articles_pages, comments_pages, tags_pages):
+        app.include_router(pages)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -186,6 +186,25 @@ def local_path(candidate: str | None, *, default: str = "/") -> str:
 def site_url(request: Request) -> str:
     """The site's address as this request reached it, without a trailing slash."""
     return str(request.base_url).rstrip("/")
+
+
+# Stories a page of a list shows, and the page number every list page takes.
+PAGE_SIZE = 10
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
+
+
+def page_offset(page_number: int) -> int:
+    return (page_number - 1) * PAGE_SIZE
+
+
+def pagination(page_number: int, total: int, *, base_url: str) -> dict[str, Any]:
+    """What the pagination macro needs: this page, whether another follows, and the URL that
+    `page=N` is appended to."""
+    return {
+        "page_number": page_number,
+        "has_next": total > page_number * PAGE_SIZE,
+        "page_base_url": base_url,
+    }
 
 
 def page_xml(template: str, **context: Any) -> str:

@@ -21,17 +21,19 @@ from broadsheet.deps import DbSession, PasswordHashing, PathText
 from broadsheet.errors import Invalid, Unauthorized, validation_problems
 from broadsheet.ratelimit import LimitReached
 from broadsheet.web import (
+    PAGE_SIZE,
     CheckedForm,
+    PageNumber,
     local_path,
     page,
+    page_offset,
+    pagination,
     redirect,
     redirect_permanently,
     renew_csrf,
 )
 
 router = APIRouter(include_in_schema=False)
-
-PAGE_SIZE = 10
 
 
 @router.get("/signup", name="signup")
@@ -255,7 +257,7 @@ async def _profile(
     page_number: int,
 ) -> Response:
     author = await accounts.find_user(session, username)
-    offset = (page_number - 1) * PAGE_SIZE
+    offset = page_offset(page_number)
     if tab == "favorites":
         result = await queries.list_articles(
             session, viewer=viewer, favorited_by=author.username, limit=PAGE_SIZE, offset=offset
@@ -276,9 +278,7 @@ async def _profile(
         following=await accounts.is_following(session, viewer, author),
         tab=tab,
         views=result.views,
-        page_number=page_number,
-        has_next=result.total > page_number * PAGE_SIZE,
-        page_base_url=f"{path}?",
+        **pagination(page_number, result.total, base_url=f"{path}?"),
         empty_message="Nothing here yet."
         if tab == "favorites"
         else f"{author.username} hasn't published a story yet.",
@@ -286,9 +286,6 @@ async def _profile(
             (f"Broadsheet: stories by {author.username}", f"/@{quote(author.username)}/feed.atom")
         ],
     )
-
-
-PageNumber = Annotated[int, Query(alias="page", ge=1, le=10_000)]
 
 
 @router.get("/@{username}", name="profile")

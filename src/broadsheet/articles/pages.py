@@ -1,55 +1,46 @@
-"""The reading and writing site for stories: front page, story pages, editor, feeds, sitemap."""
+"""The reading and writing site for stories: the front page, story pages and the editor."""
 
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
 from broadsheet.accounts.deps import SiteUser, SiteViewer
 from broadsheet.accounts.models import User
-from broadsheet.accounts.service import find_user
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
 from broadsheet.articles.models import Article
-from broadsheet.articles.queries import ArticleNotFound, ArticlePage, ArticleView
+from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.comments import service as comments
-from broadsheet.comments.schemas import CommentCreate
 from broadsheet.deps import DbSession, ListTotals, PathText
 from broadsheet.errors import validation_problems
-from broadsheet.lib.clock import utcnow
 from broadsheet.lib.markdown import render
 from broadsheet.tags.service import popular_tags
-from broadsheet.web import CheckedForm, page, page_xml, redirect, redirect_permanently, site_url
+from broadsheet.web import (
+    PAGE_SIZE,
+    CheckedForm,
+    PageNumber,
+    page,
+    page_offset,
+    pagination,
+    redirect,
+    redirect_permanently,
+    site_url,
+)
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 10
-FEED_SIZE = 20
-SITEMAP_LIMIT = 50_000
 MAX_RESPONSES_SHOWN = 500
-PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 
 
 def story_path(article: Article) -> str:
     return f"/@{quote(article.author.username)}/{article.slug}"
-
-
-def _offset(page_number: int) -> int:
-    return (page_number - 1) * PAGE_SIZE
-
-
-def _listing(result: ArticlePage, page_number: int) -> dict[str, Any]:
-    return {
-        "views": result.views,
-        "page_number": page_number,
-        "has_next": result.total > page_number * PAGE_SIZE,
-    }
 
 
 @router.get("/", name="home")
@@ -58,7 +49,7 @@ async def home(
     session: DbSession,
     viewer: SiteViewer,
     totals: ListTotals,
-    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+    page_number: PageNumber = 1,
     feed: Annotated[str | None, Query(pattern="^following$")] = None,
 ) -> Response:
     """The front page: the latest stories, or the ones by writers the reader follows."""
@@ -66,11 +57,11 @@ async def home(
     if following:
         assert viewer is not None  # noqa: S101 (checked just above)
         result = await queries.feed_for(
-            session, viewer, limit=PAGE_SIZE, offset=_offset(page_number)
+            session, viewer, limit=PAGE_SIZE, offset=page_offset(page_number)
         )
     else:
         result = await queries.list_articles(
-            session, viewer=viewer, limit=PAGE_SIZE, offset=_offset(page_number), totals=totals
+            session, viewer=viewer, limit=PAGE_SIZE, offset=page_offset(page_number), totals=totals
         )
     tabs = [("Latest", "/", not following)]
     if viewer is not None:
@@ -86,48 +77,10 @@ async def home(
         empty_message="Follow writers to see their stories here."
         if following
         else "No stories yet. Be the first to write one.",
-        page_base_url="/?feed=following&" if following else "/?",
-        **_listing(result, page_number),
-    )
-
-
-# Declared before the tag page, whose {tag:path} would otherwise swallow it.
-@router.get("/tag/{tag:path}/feed.atom", name="tag_feed")
-async def tag_feed(request: Request, tag: PathText, session: DbSession) -> Response:
-    """Atom feed of the latest stories with one tag."""
-    result = await queries.list_articles(
-        session, viewer=None, tag=tag, limit=FEED_SIZE, with_body=True
-    )
-    return _atom(
-        request, result, title=f"Broadsheet: stories about {tag}", path=f"/tag/{quote(tag)}"
-    )
-
-
-@router.get("/tag/{tag:path}", name="tag")
-async def tag_page(
-    request: Request,
-    tag: PathText,
-    session: DbSession,
-    viewer: SiteViewer,
-    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
-) -> Response:
-    """Stories carrying one tag."""
-    result = await queries.list_articles(
-        session, viewer=viewer, tag=tag, limit=PAGE_SIZE, offset=_offset(page_number)
-    )
-    feed_url = f"/tag/{quote(tag)}/feed.atom"
-    return page(
-        request,
-        "articles/home.html",
-        title=f"Stories about {tag}",
-        description=f"The latest stories tagged {tag} on Broadsheet.",
-        heading=f"Stories about {tag}",
-        tabs=[(f"#{tag}", f"/tag/{quote(tag)}", True)],
-        popular_tags=await popular_tags(session, limit=20),
-        empty_message="No stories carry this tag yet.",
-        page_base_url=f"/tag/{quote(tag)}?",
-        feeds=[(f"Broadsheet: stories about {tag}", feed_url)],
-        **_listing(result, page_number),
+        views=result.views,
+        **pagination(
+            page_number, result.total, base_url="/?feed=following&" if following else "/?"
+        ),
     )
 
 
@@ -216,7 +169,7 @@ async def publish_story(
     return redirect(f"/@{quote(writer.username)}/{article.slug}")
 
 
-async def _story_of(
+async def story_of(
     session: DbSession, username: str, slug: str, viewer: User | None
 ) -> ArticleView:
     view = await queries.article_view(session, slug, viewer=viewer)
@@ -230,7 +183,7 @@ async def edit_story(
     request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """The editor, filled with a story its author wants to change."""
-    view = await _story_of(session, username, slug, writer)
+    view = await story_of(session, username, slug, writer)
     article = view.article
     articles.ensure_can_edit(article, writer)
     form = {
@@ -252,7 +205,7 @@ async def save_story(
     writer: SiteUser,
 ) -> Response:
     """Save the author's changes, or show their preview."""
-    view = await _story_of(session, username, slug, writer)
+    view = await story_of(session, username, slug, writer)
     articles.ensure_can_edit(view.article, writer)
     editor = _editing(view.article)
     try:
@@ -270,7 +223,7 @@ async def confirm_delete(
     request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """Ask the author to confirm before a story is deleted."""
-    view = await _story_of(session, username, slug, writer)
+    view = await story_of(session, username, slug, writer)
     articles.ensure_can_edit(view.article, writer)
     return page(
         request,
@@ -286,7 +239,7 @@ async def delete_story(
     username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
 ) -> Response:
     """Delete the story, then show the author's profile."""
-    await _story_of(session, username, slug, writer)
+    await story_of(session, username, slug, writer)
     await articles.remove(session, slug, by=writer)
     return redirect(f"/@{quote(writer.username)}")
 
@@ -317,7 +270,7 @@ def _json_ld(request: Request, article: Article, url: str) -> Markup:
     return Markup(text)  # noqa: S704 # nosec B704
 
 
-async def _story_page(
+async def story_page(
     request: Request,
     session: DbSession,
     view: ArticleView,
@@ -362,21 +315,6 @@ async def _story_page(
     )
 
 
-@router.get("/@{username}/feed.atom", name="author_feed")
-async def author_feed(request: Request, username: PathText, session: DbSession) -> Response:
-    """Atom feed of one writer's latest stories."""
-    author = await find_user(session, username)
-    result = await queries.list_articles(
-        session, viewer=None, author=author.username, limit=FEED_SIZE, with_body=True
-    )
-    return _atom(
-        request,
-        result,
-        title=f"Broadsheet: stories by {author.username}",
-        path=f"/@{quote(author.username)}",
-    )
-
-
 @router.get("/@{username}/{slug}", name="story")
 async def story(
     request: Request, username: PathText, slug: PathText, session: DbSession, viewer: SiteViewer
@@ -392,7 +330,7 @@ async def story(
     path = story_path(view.article)
     if request.url.path != path:
         return redirect_permanently(path)
-    return await _story_page(request, session, view, viewer)
+    return await story_page(request, session, view, viewer)
 
 
 @router.post("/@{username}/{slug}/favorite")
@@ -400,98 +338,9 @@ async def toggle_favorite(
     username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, reader: SiteUser
 ) -> Response:
     """Favorite the story, or take the favorite back."""
-    view = await _story_of(session, username, slug, reader)
+    view = await story_of(session, username, slug, reader)
     if view.favorited:
         await articles.unfavorite(session, slug, by=reader)
     else:
         await articles.favorite(session, slug, by=reader)
     return redirect(story_path(view.article))
-
-
-@router.post("/@{username}/{slug}/responses")
-async def respond(
-    request: Request,
-    username: PathText,
-    slug: PathText,
-    form: CheckedForm,
-    session: DbSession,
-    reader: SiteUser,
-) -> Response:
-    """Add the reader's response under the story."""
-    view = await _story_of(session, username, slug, reader)
-    try:
-        reply = CommentCreate.model_validate({"body": form.get("body", "")})
-    except ValidationError as error:
-        return await _story_page(
-            request,
-            session,
-            view,
-            reader,
-            errors=validation_problems(error.errors()),
-            draft_response=form.get("body", ""),
-        )
-    comment = await comments.respond(session, slug, reply, by=reader)
-    return redirect(f"{story_path(view.article)}#response-{comment.id}")
-
-
-@router.post("/@{username}/{slug}/responses/{comment_id}/delete")
-async def delete_response(
-    username: PathText,
-    slug: PathText,
-    comment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
-    _form: CheckedForm,
-    session: DbSession,
-    reader: SiteUser,
-) -> Response:
-    """Delete one of the reader's own responses."""
-    view = await _story_of(session, username, slug, reader)
-    await comments.delete_comment(session, slug, comment_id, by=reader)
-    return redirect(f"{story_path(view.article)}#responses")
-
-
-# -- Feeds and indexes -----------------------------------------------------------------------
-
-
-def _atom(request: Request, result: ArticlePage, *, title: str, path: str) -> Response:
-    base = site_url(request)
-    updated = max((view.article.updated_at for view in result.views), default=utcnow())
-    xml = page_xml(
-        "articles/feed.atom",
-        feed_title=title,
-        feed_url=f"{base}{request.url.path}",
-        page_url=f"{base}{path}",
-        base_url=base,
-        updated=updated,
-        views=result.views,
-    )
-    return Response(xml, media_type="application/atom+xml")
-
-
-@router.get("/feed.atom", name="site_feed")
-async def site_feed(request: Request, session: DbSession) -> Response:
-    """Atom feed of the latest stories."""
-    result = await queries.list_articles(session, viewer=None, limit=FEED_SIZE, with_body=True)
-    return _atom(request, result, title="Broadsheet: latest stories", path="/")
-
-
-@router.get("/sitemap.xml", name="sitemap")
-async def sitemap(request: Request, session: DbSession) -> Response:
-    """Every published story, with when it last changed."""
-    stories = await queries.story_locations(session, limit=SITEMAP_LIMIT)
-    xml = page_xml("articles/sitemap.xml", base_url=site_url(request), stories=stories)
-    return Response(xml, media_type="application/xml")
-
-
-@router.get("/robots.txt", name="robots")
-async def robots(request: Request) -> Response:
-    """Let crawlers read stories, not forms; point them at the sitemap."""
-    lines = [
-        "User-agent: *",
-        "Disallow: /settings",
-        "Disallow: /new",
-        "Disallow: /signin",
-        "Disallow: /signup",
-        "Disallow: /api/",
-        f"Sitemap: {site_url(request)}/sitemap.xml",
-    ]
-    return Response("\n".join(lines) + "\n", media_type="text/plain")

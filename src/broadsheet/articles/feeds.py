@@ -1,0 +1,78 @@
+"""Feeds and indexes of stories for other programs: Atom feeds, the sitemap, robots.txt."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from broadsheet.accounts.service import find_user
+from broadsheet.articles import queries
+from broadsheet.articles.queries import ArticlePage
+from broadsheet.deps import DbSession, PathText
+from broadsheet.lib.clock import utcnow
+from broadsheet.web import page_xml, site_url
+
+router = APIRouter(include_in_schema=False)
+
+FEED_SIZE = 20
+SITEMAP_LIMIT = 50_000
+
+
+def atom(request: Request, result: ArticlePage, *, title: str, path: str) -> Response:
+    base = site_url(request)
+    updated = max((view.article.updated_at for view in result.views), default=utcnow())
+    xml = page_xml(
+        "articles/feed.atom",
+        feed_title=title,
+        feed_url=f"{base}{request.url.path}",
+        page_url=f"{base}{path}",
+        base_url=base,
+        updated=updated,
+        views=result.views,
+    )
+    return Response(xml, media_type="application/atom+xml")
+
+
+@router.get("/feed.atom", name="site_feed")
+async def site_feed(request: Request, session: DbSession) -> Response:
+    """Atom feed of the latest stories."""
+    result = await queries.list_articles(session, viewer=None, limit=FEED_SIZE, with_body=True)
+    return atom(request, result, title="Broadsheet: latest stories", path="/")
+
+
+@router.get("/sitemap.xml", name="sitemap")
+async def sitemap(request: Request, session: DbSession) -> Response:
+    """Every published story, with when it last changed."""
+    stories = await queries.story_locations(session, limit=SITEMAP_LIMIT)
+    xml = page_xml("articles/sitemap.xml", base_url=site_url(request), stories=stories)
+    return Response(xml, media_type="application/xml")
+
+
+@router.get("/robots.txt", name="robots")
+async def robots(request: Request) -> Response:
+    """Let crawlers read stories, not forms; point them at the sitemap."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /settings",
+        "Disallow: /new",
+        "Disallow: /signin",
+        "Disallow: /signup",
+        "Disallow: /api/",
+        f"Sitemap: {site_url(request)}/sitemap.xml",
+    ]
+    return Response("\n".join(lines) + "\n", media_type="text/plain")
+
+
+@router.get("/@{username}/feed.atom", name="author_feed")
+async def author_feed(request: Request, username: PathText, session: DbSession) -> Response:
+    """Atom feed of one writer's latest stories."""
+    author = await find_user(session, username)
+    result = await queries.list_articles(
+        session, viewer=None, author=author.username, limit=FEED_SIZE, with_body=True
+    )
+    return atom(
+        request,
+        result,
+        title=f"Broadsheet: stories by {author.username}",
+        path=f"/@{quote(author.username)}",
+    )
