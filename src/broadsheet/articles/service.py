@@ -111,20 +111,21 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
         tags=await tags_named(session, draft.tag_list),
     )
     await _insert_with_free_slug(session, article, draft.title)
-    effects.changed(
-        session,
-        effects.story(article.id),
-        effects.STORIES,
-        effects.stories_by(by.username_key),
-        effects.SITEMAP,
-        *_tag_keys(draft.tag_list),
-    )
+    _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=draft.tag_list)
     return article
 
 
 def _tag_keys(names: Iterable[str]) -> list[str]:
     """What a change to stories carrying the tags `names` changes beyond the stories."""
     return [effects.TAGS, *(effects.tagged(name) for name in names)]
+
+
+def _arrives_or_leaves(
+    session: AsyncSession, article: Article, *, author_key: str, tag_names: Iterable[str]
+) -> None:
+    """Record that `article` joins or leaves every list it belongs on."""
+    keys = [effects.STORIES, effects.stories_by(author_key), effects.SITEMAP]
+    effects.changed(session, effects.story(article.id), *keys, *_tag_keys(tag_names))
 
 
 async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
@@ -159,17 +160,14 @@ async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
     article = await find_article(session, slug, with_tags=True)
     ensure_can_edit(article, by)
+    author = select(User.username_key).where(User.id == article.author_id)
+    author_key = (await session.scalars(author)).one()
+    tag_names = [tag.name for tag in article.tags]
+    _arrives_or_leaves(session, article, author_key=author_key, tag_names=tag_names)
     favorited_by = select(User.username_key).join(Favorite, Favorite.user_id == User.id)
     favorited_by = favorited_by.where(Favorite.article_id == article.id)
-    effects.changed(
-        session,
-        effects.story(article.id),
-        effects.STORIES,
-        effects.stories_by(by.username_key),
-        effects.SITEMAP,
-        *_tag_keys([tag.name for tag in article.tags]),
-        *(effects.favorites_of(key) for key in await session.scalars(favorited_by)),
-    )
+    favorites = await session.scalars(favorited_by)
+    effects.changed(session, *(effects.favorites_of(key) for key in favorites))
     # The database's ON DELETE CASCADE removes its comments, favorites and tag links.
     await session.execute(delete(Article).where(Article.id == article.id))
 
