@@ -11,8 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 
+from broadsheet import migrate
 from broadsheet.app import create_app
+from broadsheet.cli import describe_upgrade
 from tests import conftest
 
 BROADSHEET = [str(Path(sys.executable).with_name("broadsheet"))]
@@ -138,13 +141,70 @@ def test_every_command_explains_itself(cli, command, mentions):
     assert mentions in result.stdout
 
 
-def test_migrate_can_run_twice(cli):
+def test_migrate_says_what_it_did_then_that_nothing_was_left(cli):
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    head = scripts.get_current_head()
+    count = sum(1 for _ in scripts.walk_revisions())
+
     first = cli.run("migrate")
     second = cli.run("migrate")
 
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
-    assert "up to date" in second.stdout
+    assert first.stdout == f"migrated the database from empty to {head} ({count} migrations)\n"
+    assert second.stdout == f"the database is already up to date at {head}\n"
     assert cli.database.exists()
+
+
+def test_migrate_names_a_single_migration_in_the_singular():
+    one = migrate.Upgrade(before="2be68c390af0", after="880d278efd9e", applied=1)
+
+    described = describe_upgrade(one)
+
+    assert described == "migrated the database from 2be68c390af0 to 880d278efd9e (1 migration)"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "complaint"),
+    [
+        ("nonsense://x", "cannot use the database at nonsense://x: "),
+        ("no url at all", "the database URL is not a URL"),
+        (
+            "postgresql://writer:hunter2@127.0.0.1:1/broadsheet",
+            "cannot reach the database at postgresql+asyncpg://writer:***@127.0.0.1:1/broadsheet:"
+            " connection refused",
+        ),
+        (
+            "mysql://writer:hunter2@127.0.0.1:1/broadsheet",
+            "cannot reach the database at mysql+asyncmy://writer:***@127.0.0.1:1/broadsheet:"
+            " connection refused",
+        ),
+    ],
+    ids=["unknown-kind", "not-a-url", "postgresql-refused", "mariadb-refused"],
+)
+def test_migrate_explains_a_database_it_cannot_use_in_one_line(cli, database_url, complaint):
+    cli.env["DATABASE_URL"] = database_url
+
+    result = cli.run("migrate")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(complaint), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["demo"], ["createuser", "--username", "ann", "--email", "ann@example.com"], ["restore", "x"]],
+    ids=["demo", "createuser", "restore"],
+)
+def test_commands_that_connect_explain_an_unreachable_database(cli, command):
+    cli.env["DATABASE_URL"] = "postgresql://writer:hunter2@127.0.0.1:1/broadsheet"
+
+    result = cli.run(*command, stdin="a long enough password\n")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot reach the database at "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
 
 
 def test_demo_loads_once_then_asks_for_force(migrated):

@@ -13,10 +13,10 @@ from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from broadsheet import models
-from broadsheet.db import Base, connect
+from broadsheet.db import Base, connect_reachable, database_url
 from broadsheet.settings import Settings
 
 _ = models  # every table registered on Base.metadata
@@ -33,7 +33,7 @@ class TargetNotEmpty(BackupFailed):
 
 def backup(settings: Settings, destination: Path) -> None:
     """Write a consistent copy of the configured database to `destination`."""
-    url = make_url(settings.database_url)
+    url = database_url(settings)
     if url.get_backend_name() == "sqlite":
         _sqlite_backup(_sqlite_path(url), destination)
     elif url.get_backend_name() == "postgresql":
@@ -46,7 +46,7 @@ def backup(settings: Settings, destination: Path) -> None:
 
 async def holds_content(settings: Settings) -> bool:
     """Whether any of Broadsheet's tables in the configured database has a row."""
-    database = connect(settings)
+    database = await connect_reachable(settings)
     try:
         async with database.engine.connect() as connection:
             return await connection.run_sync(_any_rows)
@@ -68,7 +68,7 @@ def _any_rows(connection: Connection) -> bool:
 async def restore(settings: Settings, source: Path, *, replace: bool = False) -> None:
     """Load the copy in `source` into the configured database; one that holds content is
     refused unless `replace` is set."""
-    url = make_url(settings.database_url)
+    url = database_url(settings)
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupFailed(
             f"restoring {url.get_backend_name()} is not supported here; use the mariadb client"

@@ -6,9 +6,10 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -18,13 +19,24 @@ from broadsheet import backup as backups
 from broadsheet import migrate as migrations
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.schemas import NewUser
-from broadsheet.db import connect, session_scope
+from broadsheet.db import DatabaseUnreachable, connect_reachable, session_scope
 from broadsheet.errors import Invalid, validation_problems
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
 from broadsheet.settings import Settings
 
 app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
+Result = TypeVar("Result")
+
+
+def _run(work: Coroutine[Any, Any, Result]) -> Result:
+    """Run a command's async work; a database it cannot use ends it with one line, not a
+    traceback."""
+    try:
+        return asyncio.run(work)
+    except DatabaseUnreachable as error:
+        typer.echo(error, err=True)
+        raise typer.Exit(1) from error
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
@@ -69,19 +81,27 @@ def serve(
         )
 
 
+def describe_upgrade(done: migrations.Upgrade) -> str:
+    """What `migrate` did, in a line."""
+    if done.applied == 0:
+        return f"the database is already up to date at {done.after}"
+    start = done.before or "empty"
+    plural = "" if done.applied == 1 else "s"
+    return f"migrated the database from {start} to {done.after} ({done.applied} migration{plural})"
+
+
 @app.command()
 def migrate() -> None:
     """Apply database migrations to the configured database (safe to run again)."""
 
-    async def run() -> None:
-        database = connect(Settings())
+    async def run() -> migrations.Upgrade:
+        database = await connect_reachable(Settings())
         try:
-            await migrations.upgrade(database)
+            return await migrations.upgrade(database)
         finally:
             await database.dispose()
 
-    asyncio.run(run())
-    typer.echo("database is up to date")
+    typer.echo(describe_upgrade(_run(run())))
 
 
 @app.command()
@@ -93,7 +113,7 @@ def demo(
 
     async def run() -> str:
         settings = Settings()
-        database = connect(settings)
+        database = await connect_reachable(settings)
         try:
             await migrations.upgrade(database)
             async with session_scope(database) as session:
@@ -104,7 +124,7 @@ def demo(
             await database.dispose()
 
     try:
-        typer.echo(asyncio.run(run()))
+        typer.echo(_run(run()))
     except DatabaseNotEmpty as error:
         typer.echo(f"{error}; use --force to load the demo content anyway", err=True)
         raise typer.Exit(1) from error
@@ -130,7 +150,7 @@ def createuser(
 
     async def run() -> None:
         settings = Settings()
-        database = connect(settings)
+        database = await connect_reachable(settings)
         try:
             new_user = NewUser(username=username, email=email, password=password)
             await migrations.upgrade(database)
@@ -142,7 +162,7 @@ def createuser(
             await database.dispose()
 
     try:
-        asyncio.run(run())
+        _run(run())
     except (Invalid, ValidationError) as error:
         problems = (
             error.errors() if isinstance(error, Invalid) else validation_problems(error.errors())
@@ -160,6 +180,9 @@ def backup(
     """Copy the database to PATH while the site keeps serving (SQLite, PostgreSQL)."""
     try:
         backups.backup(Settings(), path)
+    except DatabaseUnreachable as error:
+        typer.echo(error, err=True)
+        raise typer.Exit(1) from error
     except backups.BackupFailed as error:
         typer.echo(f"cannot back up: {error}", err=True)
         raise typer.Exit(1) from error
@@ -175,7 +198,7 @@ def restore(
 ) -> None:
     """Load the copy in PATH into the database; refuses one with content unless --force."""
     try:
-        asyncio.run(backups.restore(Settings(), path, replace=force))
+        _run(backups.restore(Settings(), path, replace=force))
     except backups.BackupFailed as error:
         typer.echo(f"cannot restore: {error}", err=True)
         raise typer.Exit(1) from error
