@@ -194,11 +194,16 @@ def test_migrate_explains_a_database_it_cannot_use_in_one_line(cli, database_url
 
 @pytest.mark.parametrize(
     "command",
-    [["demo"], ["createuser", "--username", "ann", "--email", "ann@example.com"], ["restore", "x"]],
+    [
+        ["demo"],
+        ["createuser", "--username", "ann", "--email", "ann@example.com"],
+        ["restore", "copy.dump"],
+    ],
     ids=["demo", "createuser", "restore"],
 )
 def test_commands_that_connect_explain_an_unreachable_database(cli, command):
     cli.env["DATABASE_URL"] = "postgresql://writer:hunter2@127.0.0.1:1/broadsheet"
+    (cli.directory / "copy.dump").write_bytes(b"a pg_dump file would be here")
 
     result = cli.run(*command, stdin="a long enough password\n")
 
