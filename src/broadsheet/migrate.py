@@ -1,5 +1,6 @@
 """Schema migrations: Alembic is the only way the schema is made, in the app and in tests."""
 
+import logging
 from dataclasses import dataclass
 
 from alembic import command
@@ -10,6 +11,11 @@ from sqlalchemy import Connection
 
 from broadsheet.db import Database
 from broadsheet.settings import Settings
+
+# Each MigrationContext announces its dialect and DDL mode at INFO, and the readiness probe makes
+# one per call: two lines a probe, every few seconds, saying nothing. `broadsheet migrate`
+# reports what it ran itself.
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 def alembic_config(settings: Settings | None = None) -> Config:
