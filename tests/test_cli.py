@@ -1,6 +1,7 @@
 """The `broadsheet` command, run for real in subprocesses against a SQLite file."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -139,6 +140,26 @@ def test_every_command_explains_itself(cli, command, mentions):
     assert result.returncode == 0, result.stderr
     assert "Usage: broadsheet" in result.stdout
     assert mentions in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [("serve", "reload"), ("demo", "force"), ("restore", "force")],
+)
+def test_help_shows_a_flag_as_itself_without_type_or_negation(cli, command, flag):
+    result = cli.run(command, "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"^  --{flag}  +\w", result.stdout, flags=re.MULTILINE), result.stdout
+    assert f"--no-{flag}" not in result.stdout
+    assert "<bool>" not in result.stdout
+
+
+def test_serve_help_names_the_type_of_each_value(cli):
+    result = cli.run("serve", "--help")
+
+    assert "--host <str>" in result.stdout
+    assert "--port <int>" in result.stdout
 
 
 def test_migrate_says_what_it_did_then_that_nothing_was_left(cli):

@@ -25,7 +25,12 @@ from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
 from broadsheet.settings import Settings
 
-app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
+# Plain help: typer's Rich layout gives every flag, --help included, a "<bool>" type column.
+app = typer.Typer(
+    help="Broadsheet, an open-source publishing platform.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 Result = TypeVar("Result")
 
 
@@ -51,7 +56,7 @@ def serve(
     ] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[
-        bool, typer.Option(help="Restart when the code changes (development).")
+        bool, typer.Option("--reload", help="Restart when the code changes (development).")
     ] = False,
     graceful_timeout: Annotated[
         int, typer.Option(help="Seconds in-flight requests get to finish on SIGTERM.")
@@ -106,7 +111,9 @@ def migrate() -> None:
 
 @app.command()
 def demo(
-    force: Annotated[bool, typer.Option(help="Load even when the database has content.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load even when the database has content.")
+    ] = False,
 ) -> None:
     """Load demo writers, stories, comments, follows and favorites."""
     from broadsheet.demo import DatabaseNotEmpty, load_demo
@@ -175,7 +182,10 @@ def createuser(
 
 @app.command()
 def backup(
-    path: Annotated[Path, typer.Argument(help="File to write the copy to (replaced if present).")],
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="File to write the copy to (replaced if present)."),
+    ],
 ) -> None:
     """Copy the database to PATH while the site keeps serving (SQLite, PostgreSQL)."""
     try:
@@ -191,9 +201,11 @@ def backup(
 
 @app.command()
 def restore(
-    path: Annotated[Path, typer.Argument(help="A copy made by `broadsheet backup`.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A copy made by `broadsheet backup`.")
+    ],
     force: Annotated[
-        bool, typer.Option(help="Replace the content of a database that holds some.")
+        bool, typer.Option("--force", help="Replace the content of a database that holds some.")
     ] = False,
 ) -> None:
     """Load the copy in PATH into the database; refuses one with content unless --force."""
