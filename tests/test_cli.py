@@ -1,6 +1,9 @@
 """The `broadsheet` command, run for real in subprocesses against a SQLite file."""
 
+import contextlib
+import json
 import os
+import pty
 import re
 import shutil
 import signal
@@ -319,3 +322,56 @@ def test_serve_listens_on_the_port_in_port(migrated):
 
     assert response.status_code == 200
     assert code == 0
+
+
+def served_output(cli: Cli, *, terminal: bool, **env: str) -> str:
+    """All that `broadsheet serve` writes from its start to SIGTERM, its stdout and stderr on a
+    terminal or on a pipe."""
+    reader, writer = pty.openpty() if terminal else os.pipe()
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+        [*BROADSHEET, "serve", "--port", str(port)],
+        cwd=cli.directory,
+        env=cli.env | env,
+        stdout=writer,
+        stderr=writer,
+    )
+    os.close(writer)
+    try:
+        wait_until_serving(server, port)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    chunks = []
+    with contextlib.suppress(OSError):  # a terminal whose other end closed answers EIO
+        while chunk := os.read(reader, 65536):
+            chunks.append(chunk)
+    os.close(reader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_serve_on_a_terminal_logs_text_and_says_where_it_answers(migrated):
+    output = served_output(migrated, terminal=True)
+
+    assert output.startswith("starting Broadsheet at http://127.0.0.1:"), output
+    assert "/api/docs" in output.splitlines()[0]
+    assert " INFO uvicorn.error " in output
+    assert '{"level"' not in output
+    assert "sign in as a demo writer" not in output  # no demo content here
+
+
+def test_serve_logs_json_to_a_pipe_and_tells_how_to_sign_in_as_a_demo_writer(migrated):
+    assert migrated.run("demo").returncode == 0
+
+    output = served_output(migrated, terminal=False)
+
+    greeting, sign_in, *logs = output.splitlines()
+    assert greeting.startswith("starting Broadsheet at http://127.0.0.1:")
+    assert sign_in == "sign in as a demo writer: margot.lind@example.com, password broadsheet-demo"
+    assert {json.loads(line)["logger"] for line in logs} >= {"uvicorn.error"}
+
+
+def test_serve_logs_json_on_a_terminal_when_told_to(migrated):
+    output = served_output(migrated, terminal=True, BROADSHEET_LOG_FORMAT="json")
+
+    assert json.loads(output.splitlines()[1])["logger"] == "uvicorn.error"

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from broadsheet import backup as backups
 from broadsheet import migrate as migrations
@@ -48,6 +49,33 @@ def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _demo_sign_in(settings: Settings) -> str | None:
+    from broadsheet.demo import demo_sign_in
+
+    async def find() -> str | None:
+        database = await connect_reachable(settings)
+        try:
+            async with session_scope(database, write=False) as session:
+                return await demo_sign_in(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(find())
+    except (DatabaseUnreachable, SQLAlchemyError):
+        # Serving starts all the same; /readyz tells whether the database can be used.
+        return None
+
+
+def _greet(settings: Settings, *, host: str, port: int) -> None:
+    """Say where the site answers, and how to sign in when the demo content is there."""
+    address = f"http://{host}:{port}"
+    typer.echo(f"starting Broadsheet at {address} (API docs at {address}/api/docs)")
+    sign_in = _demo_sign_in(settings)
+    if sign_in:
+        typer.echo(sign_in)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -67,6 +95,9 @@ def serve(
     # handler it found; this one makes that a clean exit instead of death by signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings()
+    # JSON lines for log collectors; a person at a terminal reads text better.
+    log_format = settings.log_format or ("text" if sys.stderr.isatty() else "json")
+    _greet(settings, host=host, port=port)
     with tempfile.TemporaryDirectory(prefix="broadsheet-metrics-") as metrics_dir:
         if workers > 1 and not reload:
             # Each worker process writes its metrics here; /metrics adds them all up.
@@ -82,7 +113,7 @@ def serve(
             proxy_headers=False,
             server_header=False,
             access_log=False,
-            log_config=logging_config(level=settings.log_level, log_format=settings.log_format),
+            log_config=logging_config(level=settings.log_level, log_format=log_format),
         )
 
 

@@ -1,6 +1,6 @@
-"""Logs: one JSON object per line on stderr, every line written during a request carrying that
-request's id, and one access line per request. Nothing secret is ever logged: no headers, no
-query strings, no bodies."""
+"""Logs on stderr, one JSON object a line (or text, for a person at a terminal), every line
+written during a request carrying that request's id, and one access line per request. Nothing
+secret is ever logged: no headers, no query strings, no bodies."""
 
 import logging
 import re
