@@ -375,3 +375,22 @@ def test_serve_logs_json_on_a_terminal_when_told_to(migrated):
     output = served_output(migrated, terminal=True, BROADSHEET_LOG_FORMAT="json")
 
     assert json.loads(output.splitlines()[1])["logger"] == "uvicorn.error"
+
+
+def test_serve_refuses_a_database_url_it_can_never_use_in_one_line(cli):
+    cli.env["DATABASE_URL"] = "nonsense://x"
+
+    result = cli.run("serve", "--port", str(free_port()))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot use the database at nonsense://x: "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_serve_starts_while_the_database_is_unreachable(cli):
+    unreachable = "postgresql://writer:hunter2@127.0.0.1:1/broadsheet"
+
+    output = served_output(cli, terminal=False, DATABASE_URL=unreachable)
+
+    assert output.startswith("starting Broadsheet at http://127.0.0.1:"), output
+    assert "hunter2" not in output

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -20,7 +20,13 @@ from broadsheet import backup as backups
 from broadsheet import migrate as migrations
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.schemas import NewUser
-from broadsheet.db import DatabaseUnreachable, connect_reachable, session_scope
+from broadsheet.db import (
+    BadDatabaseUrl,
+    DatabaseUnreachable,
+    DatabaseUnusable,
+    connect_reachable,
+    session_scope,
+)
 from broadsheet.errors import Invalid, validation_problems
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
@@ -40,9 +46,13 @@ def _run(work: Coroutine[Any, Any, Result]) -> Result:
     traceback."""
     try:
         return asyncio.run(work)
-    except DatabaseUnreachable as error:
-        typer.echo(error, err=True)
-        raise typer.Exit(1) from error
+    except DatabaseUnusable as error:
+        _give_up(error)
+
+
+def _give_up(error: Exception) -> NoReturn:
+    typer.echo(error, err=True)
+    raise typer.Exit(1) from error
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
@@ -63,15 +73,16 @@ def _demo_sign_in(settings: Settings) -> str | None:
     try:
         return asyncio.run(find())
     except (DatabaseUnreachable, SQLAlchemyError):
-        # Serving starts all the same; /readyz tells whether the database can be used.
+        # Serving starts all the same (the database may come up later); /readyz tells whether
+        # it can be used. A URL that can never work stops it (BadDatabaseUrl is not caught).
         return None
 
 
 def _greet(settings: Settings, *, host: str, port: int) -> None:
     """Say where the site answers, and how to sign in when the demo content is there."""
+    sign_in = _demo_sign_in(settings)
     address = f"http://{host}:{port}"
     typer.echo(f"starting Broadsheet at {address} (API docs at {address}/api/docs)")
-    sign_in = _demo_sign_in(settings)
     if sign_in:
         typer.echo(sign_in)
 
@@ -97,7 +108,10 @@ def serve(
     settings = Settings()
     # JSON lines for log collectors; a person at a terminal reads text better.
     log_format = settings.log_format or ("text" if sys.stderr.isatty() else "json")
-    _greet(settings, host=host, port=port)
+    try:
+        _greet(settings, host=host, port=port)
+    except BadDatabaseUrl as error:
+        _give_up(error)
     with tempfile.TemporaryDirectory(prefix="broadsheet-metrics-") as metrics_dir:
         if workers > 1 and not reload:
             # Each worker process writes its metrics here; /metrics adds them all up.
@@ -221,9 +235,8 @@ def backup(
     """Copy the database to PATH while the site keeps serving (SQLite, PostgreSQL)."""
     try:
         backups.backup(Settings(), path)
-    except DatabaseUnreachable as error:
-        typer.echo(error, err=True)
-        raise typer.Exit(1) from error
+    except BadDatabaseUrl as error:
+        _give_up(error)
     except backups.BackupFailed as error:
         typer.echo(f"cannot back up: {error}", err=True)
         raise typer.Exit(1) from error

@@ -123,9 +123,17 @@ def connect(settings: Settings) -> Database:
     )
 
 
-class DatabaseUnreachable(Exception):
+class DatabaseUnusable(Exception):
     """The configured database cannot be used; the message says where (password hidden) and
     why, in one line."""
+
+
+class BadDatabaseUrl(DatabaseUnusable):
+    """The database URL names nothing Broadsheet can connect to."""
+
+
+class DatabaseUnreachable(DatabaseUnusable):
+    """The database server did not answer, or refused the connection."""
 
 
 def _why_unreachable(error: Exception) -> str:
@@ -144,12 +152,12 @@ def _why_unreachable(error: Exception) -> str:
 
 
 def database_url(settings: Settings) -> URL:
-    """The configured database's URL, parsed; DatabaseUnreachable if it is not a URL."""
+    """The configured database's URL, parsed; BadDatabaseUrl if it is not a URL."""
     try:
         return make_url(settings.database_url)
     except ArgumentError as error:
         example = "postgresql://user:password@host/name"
-        raise DatabaseUnreachable(f"the database URL is not a URL like {example}") from error
+        raise BadDatabaseUrl(f"the database URL is not a URL like {example}") from error
 
 
 async def connect_reachable(settings: Settings) -> Database:
@@ -159,7 +167,7 @@ async def connect_reachable(settings: Settings) -> Database:
     try:
         database = connect(settings)
     except NoSuchModuleError as error:
-        raise DatabaseUnreachable(
+        raise BadDatabaseUrl(
             f"cannot use the database at {where}: Broadsheet takes sqlite, postgresql and mysql"
             " (MariaDB) URLs"
         ) from error
