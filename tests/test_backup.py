@@ -205,3 +205,15 @@ async def test_mariadb_backups_point_to_mariadb_dump(backend, tmp_path):
     assert result.returncode == 1
     assert "mariadb-dump" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backup_with_a_database_url_that_is_not_a_url_says_so_in_one_line(tmp_path):
+    site = _cli_in(tmp_path / "site")
+    site.env["DATABASE_URL"] = "not a url"
+
+    result = site.run("backup", str(tmp_path / "copy.db"))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("the database URL is not a URL"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]
