@@ -11,6 +11,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/installed.stamp
+RUN_INSTALLED := $(VENV)/run-installed.stamp
 # semgrep pins its own OpenTelemetry, older than FastAPI's: it lives in a venv of its own.
 SEMGREP_VERSION := 1.185.0
 SEMGREP := $(VENV)/semgrep/bin/semgrep
@@ -26,12 +27,17 @@ $(BIN)/python:
 		|| { echo "Broadsheet needs Python 3.11 or newer (PYTHON=$(PYTHON))" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependencies may have changed.
+# Reinstall only when the dependencies may have changed. `make run` needs Broadsheet alone;
+# `make install` adds the test and lint tools.
+$(RUN_INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@touch $@
+
 $(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-run: install
+run: $(RUN_INSTALLED)
 	$(BIN)/broadsheet migrate
 	@# Demo content goes only into an empty database; otherwise `demo` says so and exits 1.
 	@$(BIN)/broadsheet demo 2>$(VENV)/demo.err || grep -- --force $(VENV)/demo.err \
@@ -56,7 +62,7 @@ $(SEMGREP): | $(BIN)/python
 pytest: install
 	$(BIN)/pytest
 
-migrate: install
+migrate: $(RUN_INSTALLED)
 	$(BIN)/broadsheet migrate
 
 conformance: install

@@ -51,14 +51,58 @@ def test_a_sqlite_copy_restores_into_an_empty_database_and_only_there(tmp_path):
     assert list(copy.parent.iterdir()) == [copy]  # no draft left beside it
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
-    junk = tmp_path / "junk.backup"
-    junk.write_text("not a database")
+def test_backup_into_a_directory_is_refused_and_writes_nothing(tmp_path):
+    site = _cli_in(tmp_path / "site")
+    assert site.run("migrate").returncode == 0
+    directory = tmp_path / "copies"
+    directory.mkdir()
 
-    result = _cli_in(tmp_path / "site").run("restore", str(junk))
+    result = site.run("backup", str(directory))
 
     assert result.returncode == 1
-    assert "not a SQLite backup" in result.stderr
+    assert (
+        result.stderr
+        == f"cannot back up: {directory} is a directory; name the file to write in it\n"
+    )
+    assert list(directory.iterdir()) == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["copies", "site"]  # no draft
+
+
+def test_restore_of_a_missing_file_says_so_and_creates_no_database(tmp_path):
+    site = _cli_in(tmp_path / "site")
+    missing = tmp_path / "no-such.backup"
+
+    result = site.run("restore", str(missing))
+
+    assert result.returncode == 1
+    assert result.stderr == f"cannot restore: there is no file at {missing}\n"
+    assert list(site.directory.iterdir()) == []
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_and_creates_no_database(tmp_path):
+    junk = tmp_path / "junk.backup"
+    junk.write_text("not a database")
+    site = _cli_in(tmp_path / "site")
+
+    result = site.run("restore", str(junk))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"cannot restore: {junk} is not a SQLite backup: ")
+    assert "Traceback" not in result.stderr
+    assert list(site.directory.iterdir()) == []
+
+
+def test_restore_refuses_a_sqlite_database_that_broadsheet_did_not_make(tmp_path):
+    stranger = tmp_path / "stranger.db"
+    with closing(sqlite3.connect(stranger)) as connection:
+        connection.execute("CREATE TABLE recipes (name TEXT)")
+    site = _cli_in(tmp_path / "site")
+
+    result = site.run("restore", str(stranger))
+
+    assert result.returncode == 1
+    assert "is a SQLite database but not a Broadsheet backup" in result.stderr
+    assert list(site.directory.iterdir()) == []
 
 
 async def test_a_restore_leaves_nothing_cached_from_the_database_it_replaced(tmp_path):
@@ -186,3 +230,15 @@ async def test_mariadb_backups_point_to_mariadb_dump(backend, tmp_path):
     assert result.returncode == 1
     assert "mariadb-dump" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backup_with_a_database_url_that_is_not_a_url_says_so_in_one_line(tmp_path):
+    site = _cli_in(tmp_path / "site")
+    site.env["DATABASE_URL"] = "not a url"
+
+    result = site.run("backup", str(tmp_path / "copy.db"))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("the database URL is not a URL"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]

@@ -46,7 +46,7 @@ async def test_signed_in_reads_are_neither_served_from_nor_stored_in_the_cache(c
     signed_in = await client.get("/api/articles", headers=author.headers)
     assert signed_in.headers["x-cache"] == "bypass"
     assert signed_in.headers["cache-control"].startswith("private")
-    # A write starts a new generation; only an anonymous read may then store a page again.
+    # A favorite purges the list that shows the story; only an anonymous read may store it again.
     await client.post(f"/api/articles/{story['slug']}/favorite", headers=author.headers)
     await client.get("/api/articles", headers=author.headers)
     anonymous = await client.get("/api/articles")

@@ -1,6 +1,10 @@
 """The `broadsheet` command, run for real in subprocesses against a SQLite file."""
 
+import contextlib
+import json
 import os
+import pty
+import re
 import shutil
 import signal
 import socket
@@ -11,8 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 
+from broadsheet import migrate
 from broadsheet.app import create_app
+from broadsheet.cli import describe_upgrade
 from tests import conftest
 
 BROADSHEET = [str(Path(sys.executable).with_name("broadsheet"))]
@@ -138,13 +145,95 @@ def test_every_command_explains_itself(cli, command, mentions):
     assert mentions in result.stdout
 
 
-def test_migrate_can_run_twice(cli):
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [("serve", "reload"), ("demo", "force"), ("restore", "force")],
+)
+def test_help_shows_a_flag_as_itself_without_type_or_negation(cli, command, flag):
+    result = cli.run(command, "--help")
+
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"^  --{flag}  +\w", result.stdout, flags=re.MULTILINE), result.stdout
+    assert f"--no-{flag}" not in result.stdout
+    assert "<bool>" not in result.stdout
+
+
+def test_serve_help_names_the_type_of_each_value(cli):
+    result = cli.run("serve", "--help")
+
+    assert "--host <str>" in result.stdout
+    assert "--port <int>" in result.stdout
+
+
+def test_migrate_says_what_it_did_then_that_nothing_was_left(cli):
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    head = scripts.get_current_head()
+    count = sum(1 for _ in scripts.walk_revisions())
+
     first = cli.run("migrate")
     second = cli.run("migrate")
 
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
-    assert "up to date" in second.stdout
+    assert first.stdout == f"migrated the database from empty to {head} ({count} migrations)\n"
+    assert second.stdout == f"the database is already up to date at {head}\n"
     assert cli.database.exists()
+
+
+def test_migrate_names_a_single_migration_in_the_singular():
+    one = migrate.Upgrade(before="2be68c390af0", after="880d278efd9e", applied=1)
+
+    described = describe_upgrade(one)
+
+    assert described == "migrated the database from 2be68c390af0 to 880d278efd9e (1 migration)"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "complaint"),
+    [
+        ("nonsense://x", "cannot use the database at nonsense://x: "),
+        ("no url at all", "the database URL is not a URL"),
+        (
+            "postgresql://writer:hunter2@127.0.0.1:1/broadsheet",
+            "cannot reach the database at postgresql+asyncpg://writer:***@127.0.0.1:1/broadsheet:"
+            " connection refused",
+        ),
+        (
+            "mysql://writer:hunter2@127.0.0.1:1/broadsheet",
+            "cannot reach the database at mysql+asyncmy://writer:***@127.0.0.1:1/broadsheet:"
+            " connection refused",
+        ),
+    ],
+    ids=["unknown-kind", "not-a-url", "postgresql-refused", "mariadb-refused"],
+)
+def test_migrate_explains_a_database_it_cannot_use_in_one_line(cli, database_url, complaint):
+    cli.env["DATABASE_URL"] = database_url
+
+    result = cli.run("migrate")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(complaint), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["demo"],
+        ["createuser", "--username", "ann", "--email", "ann@example.com"],
+        ["restore", "copy.dump"],
+    ],
+    ids=["demo", "createuser", "restore"],
+)
+def test_commands_that_connect_explain_an_unreachable_database(cli, command):
+    cli.env["DATABASE_URL"] = "postgresql://writer:hunter2@127.0.0.1:1/broadsheet"
+    (cli.directory / "copy.dump").write_bytes(b"a pg_dump file would be here")
+
+    result = cli.run(*command, stdin="a long enough password\n")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot reach the database at "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
 
 
 def test_demo_loads_once_then_asks_for_force(migrated):
@@ -233,3 +322,75 @@ def test_serve_listens_on_the_port_in_port(migrated):
 
     assert response.status_code == 200
     assert code == 0
+
+
+def served_output(cli: Cli, *, terminal: bool, **env: str) -> str:
+    """All that `broadsheet serve` writes from its start to SIGTERM, its stdout and stderr on a
+    terminal or on a pipe."""
+    reader, writer = pty.openpty() if terminal else os.pipe()
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 (our own command, our own arguments)
+        [*BROADSHEET, "serve", "--port", str(port)],
+        cwd=cli.directory,
+        env=cli.env | env,
+        stdout=writer,
+        stderr=writer,
+    )
+    os.close(writer)
+    try:
+        wait_until_serving(server, port)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    chunks = []
+    with contextlib.suppress(OSError):  # a terminal whose other end closed answers EIO
+        while chunk := os.read(reader, 65536):
+            chunks.append(chunk)
+    os.close(reader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_serve_on_a_terminal_logs_text_and_says_where_it_answers(migrated):
+    output = served_output(migrated, terminal=True)
+
+    assert output.startswith("starting Broadsheet at http://127.0.0.1:"), output
+    assert "/api/docs" in output.splitlines()[0]
+    assert " INFO uvicorn.error " in output
+    assert '{"level"' not in output
+    assert "sign in as a demo writer" not in output  # no demo content here
+
+
+def test_serve_logs_json_to_a_pipe_and_tells_how_to_sign_in_as_a_demo_writer(migrated):
+    assert migrated.run("demo").returncode == 0
+
+    output = served_output(migrated, terminal=False)
+
+    greeting, sign_in, *logs = output.splitlines()
+    assert greeting.startswith("starting Broadsheet at http://127.0.0.1:")
+    assert sign_in == "sign in as a demo writer: margot.lind@example.com, password broadsheet-demo"
+    assert {json.loads(line)["logger"] for line in logs} >= {"uvicorn.error"}
+
+
+def test_serve_logs_json_on_a_terminal_when_told_to(migrated):
+    output = served_output(migrated, terminal=True, BROADSHEET_LOG_FORMAT="json")
+
+    assert json.loads(output.splitlines()[1])["logger"] == "uvicorn.error"
+
+
+def test_serve_refuses_a_database_url_it_can_never_use_in_one_line(cli):
+    cli.env["DATABASE_URL"] = "nonsense://x"
+
+    result = cli.run("serve", "--port", str(free_port()))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot use the database at nonsense://x: "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_serve_starts_while_the_database_is_unreachable(cli):
+    unreachable = "postgresql://writer:hunter2@127.0.0.1:1/broadsheet"
+
+    output = served_output(cli, terminal=False, DATABASE_URL=unreachable)
+
+    assert output.startswith("starting Broadsheet at http://127.0.0.1:"), output
+    assert "hunter2" not in output

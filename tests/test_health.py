@@ -1,3 +1,5 @@
+import logging
+
 import httpx
 from sqlalchemy import text
 
@@ -15,6 +17,16 @@ async def test_readyz_answers_ready_on_a_migrated_database(client):
     response = await client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
+
+
+async def test_readyz_logs_nothing_from_alembic(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert [
+        record.getMessage() for record in caplog.records if record.name.startswith("alembic")
+    ] == []
 
 
 async def test_readyz_answers_503_when_migrations_are_pending(tmp_path):

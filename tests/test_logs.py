@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from broadsheet.app import close, create_app
-from broadsheet.logs import RequestIdFilter, json_formatter, logging_config
+from broadsheet.logs import RequestIdFilter, json_formatter, logging_config, text_formatter
 from tests.conftest import settings_for_tests
 from tests.helpers import PASSWORD, publish, sign_up
 from tests.pages.helpers import browser, csrf_from, sign_in_on_site, sign_up_on_site
@@ -151,3 +151,14 @@ def test_the_server_configuration_routes_uvicorn_through_one_json_handler():
     assert config["handlers"]["stderr"]["stream"] == "ext://sys.stderr"
     assert config["loggers"]["uvicorn.access"]["propagate"] is False
     assert logging_config(log_format="text")["handlers"]["stderr"]["formatter"] == "text"
+
+
+def text_line(request: str | None) -> str:
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "started", None, None)
+    record.request_id = request
+    return text_formatter().format(record)
+
+
+def test_text_lines_name_the_request_only_when_there_is_one():
+    assert text_line(None).endswith(" INFO uvicorn.error started")
+    assert text_line("4f2a").endswith(" INFO uvicorn.error [4f2a] started")

@@ -47,9 +47,13 @@ async def test_upgrade_again_changes_nothing(backend):
 
 
 def _downgrade_to_base(connection: Connection) -> None:
+    _downgrade(connection, "base")
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
     config = migrate.alembic_config()
     config.attributes["connection"] = connection
-    command.downgrade(config, "base")
+    command.downgrade(config, revision)
 
 
 def _table_names(connection: Connection) -> set[str]:
@@ -74,3 +78,24 @@ async def test_downgrade_to_base_and_upgrade_again_on_sqlite(tmp_path):
         assert await _schema_differences(database) == []
     finally:
         await database.dispose()
+
+
+@pytest.mark.engines("sqlite")
+async def test_upgrade_reports_where_it_started_and_how_many_migrations_ran(tmp_path):
+    database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"))
+    try:
+        from_empty = await migrate.upgrade(database)
+        async with database.write_engine.connect() as connection:
+            await connection.run_sync(_downgrade, "-1")
+            await connection.commit()
+            one_back = await connection.run_sync(_current_revision)
+        from_one_back = await migrate.upgrade(database)
+        again = await migrate.upgrade(database)
+    finally:
+        await database.dispose()
+
+    head = _head_revision()
+    every = sum(1 for _ in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions())
+    assert from_empty == migrate.Upgrade(before=None, after=head, applied=every)
+    assert from_one_back == migrate.Upgrade(before=one_back, after=head, applied=1)
+    assert again == migrate.Upgrade(before=head, after=head, applied=0)

@@ -12,6 +12,8 @@ from broadsheet.accounts.api import router as accounts_api
 from broadsheet.accounts.deps import SITE_SESSION_COOKIE
 from broadsheet.accounts.pages import router as accounts_pages
 from broadsheet.accounts.service import password_hashing
+from broadsheet.api_docs import mount_swagger_ui_assets
+from broadsheet.api_docs import router as api_docs_router
 from broadsheet.articles.api import router as articles_api
 from broadsheet.articles.feeds import router as story_feeds
 from broadsheet.articles.pages import router as articles_pages
@@ -66,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -76,12 +78,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = rate_limiter(settings)
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
+    app.include_router(api_docs_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
     # Account pages and feeds first: /@{username}/favorites and /@{username}/feed.atom must win
     # over /@{username}/{slug}.
     for pages in (accounts_pages, story_feeds, articles_pages, comments_pages, tags_pages):
         app.include_router(pages)
+    # Before /static, which would otherwise take these paths.
+    mount_swagger_ui_assets(app)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -13,11 +13,11 @@ from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from broadsheet import effects, models
 from broadsheet.cache import response_store
-from broadsheet.db import Base, connect
+from broadsheet.db import Base, connect_reachable, database_url
 from broadsheet.settings import Settings
 
 _ = models  # every table registered on Base.metadata
@@ -34,7 +34,9 @@ class TargetNotEmpty(BackupFailed):
 
 def backup(settings: Settings, destination: Path) -> None:
     """Write a consistent copy of the configured database to `destination`."""
-    url = make_url(settings.database_url)
+    url = database_url(settings)
+    if destination.is_dir():
+        raise BackupFailed(f"{destination} is a directory; name the file to write in it")
     if url.get_backend_name() == "sqlite":
         _sqlite_backup(_sqlite_path(url), destination)
     elif url.get_backend_name() == "postgresql":
@@ -47,7 +49,7 @@ def backup(settings: Settings, destination: Path) -> None:
 
 async def holds_content(settings: Settings) -> bool:
     """Whether any of Broadsheet's tables in the configured database has a row."""
-    database = connect(settings)
+    database = await connect_reachable(settings)
     try:
         async with database.engine.connect() as connection:
             return await connection.run_sync(_any_rows)
@@ -68,13 +70,17 @@ def _any_rows(connection: Connection) -> bool:
 
 async def restore(settings: Settings, source: Path, *, replace: bool = False) -> None:
     """Load the copy in `source` into the configured database; one that holds content is
-    refused unless `replace` is set."""
-    url = make_url(settings.database_url)
+    refused unless `replace` is set. The copy is checked before the database is touched, so a
+    refused restore leaves nothing behind."""
+    url = database_url(settings)
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupFailed(
             f"restoring {url.get_backend_name()} is not supported here; use the mariadb client"
         )
-    if not replace and await holds_content(settings):
+    _check_is_a_file(source)
+    if url.get_backend_name() == "sqlite":
+        _check_sqlite_backup(source)
+    if not replace and await _target_holds_content(settings, url):
         raise TargetNotEmpty("the database already holds content; use --force to replace it")
     await asyncio.to_thread(_load_copy, url, source)
     await _forget_cached_responses(settings)
@@ -90,9 +96,21 @@ async def _forget_cached_responses(settings: Settings) -> None:
             await store.close()
 
 
-def _load_copy(url: URL, source: Path) -> None:
+async def _target_holds_content(settings: Settings, url: URL) -> bool:
+    # Connecting would create a missing SQLite file, which a refused restore must not leave.
+    if url.get_backend_name() == "sqlite" and not _sqlite_path(url).exists():
+        return False
+    return await holds_content(settings)
+
+
+def _check_is_a_file(source: Path) -> None:
+    if source.is_dir():
+        raise BackupFailed(f"{source} is a directory; name the backup file in it")
     if not source.is_file():
-        raise BackupFailed(f"{source} is not a file")
+        raise BackupFailed(f"there is no file at {source}")
+
+
+def _load_copy(url: URL, source: Path) -> None:
     if url.get_backend_name() == "sqlite":
         _sqlite_restore(source, _sqlite_path(url))
     else:
@@ -120,15 +138,27 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
     _write_atomically(destination, copy)
 
 
-def _sqlite_restore(source: Path, target: Path) -> None:
-    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as copy:
+def _read_only(source: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """Refuse a file that is not a SQLite database, or one that Broadsheet did not make."""
+    with closing(_read_only(source)) as copy:
         try:
-            copy.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            found = copy.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
         except sqlite3.DatabaseError as error:
             raise BackupFailed(f"{source} is not a SQLite backup: {error}") from error
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(target)) as live:
-            copy.backup(live)
+    if found is None:
+        raise BackupFailed(f"{source} is a SQLite database but not a Broadsheet backup")
+
+
+def _sqlite_restore(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(_read_only(source)) as copy, closing(sqlite3.connect(target)) as live:
+        copy.backup(live)
 
 
 def _write_atomically(destination: Path, write: WriteTo) -> None:

@@ -6,29 +6,85 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from broadsheet import backup as backups
 from broadsheet import migrate as migrations
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.schemas import NewUser
-from broadsheet.db import connect, session_scope
+from broadsheet.db import (
+    BadDatabaseUrl,
+    DatabaseUnreachable,
+    DatabaseUnusable,
+    connect_reachable,
+    session_scope,
+)
 from broadsheet.errors import Invalid, validation_problems
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
 from broadsheet.settings import Settings
 
-app = typer.Typer(help="Broadsheet, an open-source publishing platform.", no_args_is_help=True)
+# Plain help: typer's Rich layout gives every flag, --help included, a "<bool>" type column.
+app = typer.Typer(
+    help="Broadsheet, an open-source publishing platform.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+Result = TypeVar("Result")
+
+
+def _run(work: Coroutine[Any, Any, Result]) -> Result:
+    """Run a command's async work; a database it cannot use ends it with one line, not a
+    traceback."""
+    try:
+        return asyncio.run(work)
+    except DatabaseUnusable as error:
+        _give_up(error)
+
+
+def _give_up(error: Exception) -> NoReturn:
+    typer.echo(error, err=True)
+    raise typer.Exit(1) from error
 
 
 def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+def _demo_sign_in(settings: Settings) -> str | None:
+    from broadsheet.demo import demo_sign_in
+
+    async def find() -> str | None:
+        database = await connect_reachable(settings)
+        try:
+            async with session_scope(database, write=False) as session:
+                return await demo_sign_in(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(find())
+    except (DatabaseUnreachable, SQLAlchemyError):
+        # Serving starts all the same (the database may come up later); /readyz tells whether
+        # it can be used. A URL that can never work stops it (BadDatabaseUrl is not caught).
+        return None
+
+
+def _greet(settings: Settings, *, host: str, port: int) -> None:
+    """Say where the site answers, and how to sign in when the demo content is there."""
+    sign_in = _demo_sign_in(settings)
+    address = f"http://{host}:{port}"
+    typer.echo(f"starting Broadsheet at {address} (API docs at {address}/api/docs)")
+    if sign_in:
+        typer.echo(sign_in)
 
 
 @app.command()
@@ -39,7 +95,7 @@ def serve(
     ] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[
-        bool, typer.Option(help="Restart when the code changes (development).")
+        bool, typer.Option("--reload", help="Restart when the code changes (development).")
     ] = False,
     graceful_timeout: Annotated[
         int, typer.Option(help="Seconds in-flight requests get to finish on SIGTERM.")
@@ -50,6 +106,12 @@ def serve(
     # handler it found; this one makes that a clean exit instead of death by signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings()
+    # JSON lines for log collectors; a person at a terminal reads text better.
+    log_format = settings.log_format or ("text" if sys.stderr.isatty() else "json")
+    try:
+        _greet(settings, host=host, port=port)
+    except BadDatabaseUrl as error:
+        _give_up(error)
     with tempfile.TemporaryDirectory(prefix="broadsheet-metrics-") as metrics_dir:
         if workers > 1 and not reload:
             # Each worker process writes its metrics here; /metrics adds them all up.
@@ -65,35 +127,45 @@ def serve(
             proxy_headers=False,
             server_header=False,
             access_log=False,
-            log_config=logging_config(level=settings.log_level, log_format=settings.log_format),
+            log_config=logging_config(level=settings.log_level, log_format=log_format),
         )
+
+
+def describe_upgrade(done: migrations.Upgrade) -> str:
+    """What `migrate` did, in a line."""
+    if done.applied == 0:
+        return f"the database is already up to date at {done.after}"
+    start = done.before or "empty"
+    plural = "" if done.applied == 1 else "s"
+    return f"migrated the database from {start} to {done.after} ({done.applied} migration{plural})"
 
 
 @app.command()
 def migrate() -> None:
     """Apply database migrations to the configured database (safe to run again)."""
 
-    async def run() -> None:
-        database = connect(Settings())
+    async def run() -> migrations.Upgrade:
+        database = await connect_reachable(Settings())
         try:
-            await migrations.upgrade(database)
+            return await migrations.upgrade(database)
         finally:
             await database.dispose()
 
-    asyncio.run(run())
-    typer.echo("database is up to date")
+    typer.echo(describe_upgrade(_run(run())))
 
 
 @app.command()
 def demo(
-    force: Annotated[bool, typer.Option(help="Load even when the database has content.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load even when the database has content.")
+    ] = False,
 ) -> None:
     """Load demo writers, stories, comments, follows and favorites."""
     from broadsheet.demo import DatabaseNotEmpty, load_demo
 
     async def run() -> str:
         settings = Settings()
-        database = connect(settings)
+        database = await connect_reachable(settings)
         try:
             await migrations.upgrade(database)
             async with session_scope(database) as session:
@@ -104,7 +176,7 @@ def demo(
             await database.dispose()
 
     try:
-        typer.echo(asyncio.run(run()))
+        typer.echo(_run(run()))
     except DatabaseNotEmpty as error:
         typer.echo(f"{error}; use --force to load the demo content anyway", err=True)
         raise typer.Exit(1) from error
@@ -130,7 +202,7 @@ def createuser(
 
     async def run() -> None:
         settings = Settings()
-        database = connect(settings)
+        database = await connect_reachable(settings)
         try:
             new_user = NewUser(username=username, email=email, password=password)
             await migrations.upgrade(database)
@@ -142,7 +214,7 @@ def createuser(
             await database.dispose()
 
     try:
-        asyncio.run(run())
+        _run(run())
     except (Invalid, ValidationError) as error:
         problems = (
             error.errors() if isinstance(error, Invalid) else validation_problems(error.errors())
@@ -155,11 +227,16 @@ def createuser(
 
 @app.command()
 def backup(
-    path: Annotated[Path, typer.Argument(help="File to write the copy to (replaced if present).")],
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="File to write the copy to (replaced if present)."),
+    ],
 ) -> None:
     """Copy the database to PATH while the site keeps serving (SQLite, PostgreSQL)."""
     try:
         backups.backup(Settings(), path)
+    except BadDatabaseUrl as error:
+        _give_up(error)
     except backups.BackupFailed as error:
         typer.echo(f"cannot back up: {error}", err=True)
         raise typer.Exit(1) from error
@@ -168,14 +245,16 @@ def backup(
 
 @app.command()
 def restore(
-    path: Annotated[Path, typer.Argument(help="A copy made by `broadsheet backup`.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A copy made by `broadsheet backup`.")
+    ],
     force: Annotated[
-        bool, typer.Option(help="Replace the content of a database that holds some.")
+        bool, typer.Option("--force", help="Replace the content of a database that holds some.")
     ] = False,
 ) -> None:
     """Load the copy in PATH into the database; refuses one with content unless --force."""
     try:
-        asyncio.run(backups.restore(Settings(), path, replace=force))
+        _run(backups.restore(Settings(), path, replace=force))
     except backups.BackupFailed as error:
         typer.echo(f"cannot restore: {error}", err=True)
         raise typer.Exit(1) from error

@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, event
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -128,6 +128,64 @@ def connect(settings: Settings) -> Database:
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
         responses=response_store(settings) if settings.response_cache else None,
     )
+
+
+class DatabaseUnusable(Exception):
+    """The configured database cannot be used; the message says where (password hidden) and
+    why, in one line."""
+
+
+class BadDatabaseUrl(DatabaseUnusable):
+    """The database URL names nothing Broadsheet can connect to."""
+
+
+class DatabaseUnreachable(DatabaseUnusable):
+    """The database server did not answer, or refused the connection."""
+
+
+def _why_unreachable(error: Exception) -> str:
+    """The root cause in a few words: drivers wrap the socket error at various depths."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, TimeoutError):
+            return "timed out"
+        if isinstance(cause, OSError):
+            return (cause.strerror or str(cause)).lower()
+        cause = cause.__cause__ or cause.__context__
+    reason = error.orig if isinstance(error, DBAPIError) else error
+    return str(reason).splitlines()[0]
+
+
+def database_url(settings: Settings) -> URL:
+    """The configured database's URL, parsed; BadDatabaseUrl if it is not a URL."""
+    try:
+        return make_url(settings.database_url)
+    except ArgumentError as error:
+        example = "postgresql://user:password@host/name"
+        raise BadDatabaseUrl(f"the database URL is not a URL like {example}") from error
+
+
+async def connect_reachable(settings: Settings) -> Database:
+    """Connect to the configured database and check that it answers, for commands that would
+    otherwise fail part way with a driver's traceback."""
+    where = database_url(settings).render_as_string(hide_password=True)
+    try:
+        database = connect(settings)
+    except NoSuchModuleError as error:
+        raise BadDatabaseUrl(
+            f"cannot use the database at {where}: Broadsheet takes sqlite, postgresql and mysql"
+            " (MariaDB) URLs"
+        ) from error
+    try:
+        async with database.engine.connect():
+            pass
+    except (OSError, DBAPIError) as error:
+        await database.dispose()
+        reason = _why_unreachable(error)
+        raise DatabaseUnreachable(f"cannot reach the database at {where}: {reason}") from error
+    return database
 
 
 @asynccontextmanager

@@ -137,6 +137,15 @@ def _email(username: str) -> str:
     return f"{username}@{EMAIL_DOMAIN}"
 
 
+async def demo_sign_in(session: AsyncSession) -> str | None:
+    """How to sign in as a demo writer, when the demo content is loaded."""
+    email = _email(next(iter(WRITERS)))
+    writer = select(User.id).where(User.email_key == accounts.email_key(email))
+    if await session.scalar(writer) is None:
+        return None
+    return f"sign in as a demo writer: {email}, password {DEMO_PASSWORD}"
+
+
 async def _has_content(session: AsyncSession) -> bool:
     query = select(or_(select(User.id).exists(), select(Article.id).exists()))
     return bool(await session.scalar(query))

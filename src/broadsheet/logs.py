@@ -1,6 +1,6 @@
-"""Logs: one JSON object per line on stderr, every line written during a request carrying that
-request's id, and one access line per request. Nothing secret is ever logged: no headers, no
-query strings, no bodies."""
+"""Logs on stderr, one JSON object a line (or text, for a person at a terminal), every line
+written during a request carrying that request's id, and one access line per request. Nothing
+secret is ever logged: no headers, no query strings, no bodies."""
 
 import logging
 import re
@@ -45,11 +45,24 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        request = getattr(record, "request_id", None)
+        record.request = f" [{request}]" if request else ""
+        return super().format(record)
+
+
+def text_formatter() -> logging.Formatter:
+    """Records as a line for a person: time, level, logger, the request's id (only for lines
+    written during a request, so start-up lines carry no "[None]"), message."""
+    return _TextFormatter("%(asctime)s %(levelname)s %(name)s%(request)s %(message)s")
+
+
 def logging_config(*, level: str = "INFO", log_format: LogFormat = "json") -> dict[str, Any]:
     """A `logging.config.dictConfig` mapping: everything, uvicorn's lines included, to stderr."""
     formatters: dict[str, dict[str, Any]] = {
         "json": {"()": json_formatter},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"()": text_formatter},
     }
     return {
         "version": 1,

@@ -1,5 +1,8 @@
 """Schema migrations: Alembic is the only way the schema is made, in the app and in tests."""
 
+import logging
+from dataclasses import dataclass
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -8,6 +11,11 @@ from sqlalchemy import Connection
 
 from broadsheet.db import Database
 from broadsheet.settings import Settings
+
+# Each MigrationContext announces its dialect and DDL mode at INFO, and the readiness probe makes
+# one per call: two lines a probe, every few seconds, saying nothing. `broadsheet migrate`
+# reports what it ran itself.
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 def alembic_config(settings: Settings | None = None) -> Config:
@@ -22,17 +30,37 @@ def alembic_config(settings: Settings | None = None) -> Config:
     return config
 
 
-def _upgrade_on(connection: Connection) -> None:
+@dataclass(frozen=True)
+class Upgrade:
+    """What an upgrade did: the revision before it (None for an empty database), the revision
+    after it, and how many migrations ran in between."""
+
+    before: str | None
+    after: str | None
+    applied: int
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade_on(connection: Connection) -> Upgrade:
     config = alembic_config()
     config.attributes["connection"] = connection
+    before = _revision(connection)
     command.upgrade(config, "head")
+    after = _revision(connection)
+    script = ScriptDirectory.from_config(config)
+    ran = script.iterate_revisions(after, before or "base") if after != before else ()
+    return Upgrade(before=before, after=after, applied=sum(1 for _ in ran))
 
 
-async def upgrade(database: Database) -> None:
+async def upgrade(database: Database) -> Upgrade:
     """Bring the database to the newest revision; does nothing when it is already there."""
     async with database.write_engine.connect() as connection:
-        await connection.run_sync(_upgrade_on)
+        done = await connection.run_sync(_upgrade_on)
         await connection.commit()
+    return done
 
 
 def _is_current(connection: Connection) -> bool:

@@ -81,8 +81,9 @@ class Settings(BaseSettings):
     response_cache_namespace: str = "broadsheet:cache"
     # Purges shared by the worker processes of one machine (and the CLI) when there is no Redis.
     response_cache_purges_file: Path = DATA_DIR / "cache-purges"
-    # `broadsheet serve` logs one JSON object a line to stderr; "text" reads better in a terminal.
-    log_format: Literal["json", "text"] = "json"
+    # How `broadsheet serve` logs to stderr: one JSON object a line, or text; unset, text when
+    # stderr is a terminal and JSON otherwise.
+    log_format: Literal["json", "text"] | None = None
     log_level: str = "INFO"
     # One line per request, cache hits included; a proxy in front that logs requests itself
     # can spare the workers the cost (a third of a cache hit's).
