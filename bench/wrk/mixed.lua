@@ -3,13 +3,7 @@
 --   wrk -s mixed.lua URL -- READ_PATHS_FILE SLUGS_FILE AUTHORIZATION WRITE_EVERY
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "report.lua")
-
-local threads_started = 0
-
-function setup(thread)
-   thread:set("thread_number", threads_started)
-   threads_started = threads_started + 1
-end
+dofile(here .. "threads.lua")
 
 local reads = {}
 local slugs = {}

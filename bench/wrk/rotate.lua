@@ -3,13 +3,7 @@
 --   wrk -s rotate.lua URL -- PATHS_FILE [METHOD] [BODY] [AUTHORIZATION]
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "report.lua")
-
-local threads_started = 0
-
-function setup(thread)
-   thread:set("thread_number", threads_started)
-   threads_started = threads_started + 1
-end
+dofile(here .. "threads.lua")
 
 local requests = {}
 local position = 1

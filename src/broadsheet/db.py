@@ -189,11 +189,16 @@ async def connect_reachable(settings: Settings) -> Database:
 
 
 @asynccontextmanager
-async def session_scope(database: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+async def session_scope(
+    database: Database, *, write: bool = True, shown_into: set[str] | None = None
+) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises. What it
-    changed is purged from the caches after the commit, never after a rollback."""
+    changed is purged from the caches after the commit, never after a rollback; the keys of
+    what its reads showed are gathered into `shown_into`."""
     factory = database.write_sessions if write else database.sessions
     async with factory() as session:
+        if shown_into is not None:
+            effects.collect_shown(session, shown_into)
         async with session.begin():
             yield session
         await effects.after_commit(session, database.responses)

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadsheet import effects
 from broadsheet.cache import SHOWN_KEYS, Totals
-from broadsheet.db import Database
+from broadsheet.db import Database, session_scope
 from broadsheet.lib.passwords import Passwords
 from broadsheet.settings import Settings
 
@@ -22,12 +21,10 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response is sent; what it changed is
     purged from the caches after the commit, so the client's next read is fresh everywhere."""
     database: Database = request.app.state.database
-    factory = database.sessions if request.method in READ_METHODS else database.write_sessions
-    async with factory() as session:
-        effects.collect_shown(session, request.scope.get(SHOWN_KEYS, set()))
-        async with session.begin():
-            yield session
-        await effects.after_commit(session, database.responses)
+    writes = request.method not in READ_METHODS
+    shown_into = request.scope.get(SHOWN_KEYS)
+    async with session_scope(database, write=writes, shown_into=shown_into) as session:
+        yield session
 
 
 async def _settings(request: Request) -> Settings:

@@ -74,8 +74,8 @@ async def comments_on(
     )
     rows = await session.execute(query)
     views = [CommentView(comment, following=bool(follows)) for comment, follows in rows]
-    effects.shown(session, effects.story(article.id), effects.responses_to(article.id))
-    effects.shown(session, *(effects.author(view.comment.author_id) for view in views))
+    commenters = (effects.author(view.comment.author_id) for view in views)
+    effects.shown(session, effects.story(article.id), effects.responses_to(article.id), *commenters)
     return views
 
 
