@@ -9,6 +9,7 @@ emptied after each test instead of rolling a shared transaction back.
 """
 
 import os
+import sqlite3
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "response_cache_purges_file": Path(_SCRATCH.name) / "cache-purges",
+        # A queue of its own for each app, and no worker unless a test starts one.
+        "jobs_file": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "jobs.db",
+        "embedded_worker": False,
         "secret_key": "test-secret-key-" + "x" * 32,
         "password_memory_kib": 1024,
         "password_time_cost": 1,
@@ -164,8 +168,12 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     async with backend.database.write_engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
-    # The rows went away behind the app's back; so must what it cached of them.
+    # The rows went away behind the app's back; so must what it cached of them, and the jobs
+    # that would act on them.
     await backend.database.responses.purge([effects.EVERYTHING])
+    if backend.settings.jobs_file.exists():
+        with sqlite3.connect(backend.settings.jobs_file) as jobs:
+            jobs.execute("DELETE FROM saq_jobs")
 
 
 @pytest.fixture

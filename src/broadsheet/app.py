@@ -39,6 +39,7 @@ from broadsheet.settings import Settings
 from broadsheet.tags.api import router as tags_api
 from broadsheet.tags.pages import router as tags_pages
 from broadsheet.web import error_page
+from broadsheet.worker import EmbeddedWorker, build_worker
 
 API_DESCRIPTION = """\
 Broadsheet's HTTP API. It is compatible with the RealWorld ("Conduit") API: every Conduit client
@@ -59,7 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.embedded_worker:
+            worker = EmbeddedWorker(build_worker(settings, database), database)
+            await worker.start()
+        app.state.worker = worker
         yield
+        if worker is not None:
+            await worker.stop()
         await close(app)
         forget_this_worker()
 

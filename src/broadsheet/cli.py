@@ -1,4 +1,4 @@
-"""The `broadsheet` command: serve, migrate, demo, createuser, backup, restore."""
+"""The `broadsheet` command: serve, worker, jobs, migrate, demo, createuser, backup, restore."""
 
 import asyncio
 import getpass
@@ -6,7 +6,8 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -28,6 +29,7 @@ from broadsheet.db import (
     session_scope,
 )
 from broadsheet.errors import Invalid, validation_problems
+from broadsheet.jobs import Jobs, queue_for
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
 from broadsheet.settings import Settings
@@ -129,6 +131,103 @@ def serve(
             access_log=False,
             log_config=logging_config(level=settings.log_level, log_format=log_format),
         )
+
+
+@app.command()
+def worker(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's metrics on 127.0.0.1 at this port."),
+    ] = None,
+) -> None:
+    """Run jobs from the queue (and the periodic ones) until SIGTERM or Ctrl-C; start as many
+    as the work needs, on any machines that share the queue."""
+    import logging.config
+
+    from prometheus_client import start_http_server
+
+    from broadsheet.worker import build_worker, stop_worker
+
+    settings = Settings()
+    log_format = settings.log_format or ("text" if sys.stderr.isatty() else "json")
+    logging.config.dictConfig(logging_config(level=settings.log_level, log_format=log_format))
+    if metrics_port is not None:
+        start_http_server(metrics_port, addr="127.0.0.1")
+
+    async def run() -> None:
+        database = await connect_reachable(settings)
+        try:
+            queue = await database.jobs.connect()
+            runner = build_worker(settings, database)
+            stopping = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stopping.set)
+            typer.echo(f"working on {queue!r}", err=True)
+            task = asyncio.create_task(runner.start())
+            await stopping.wait()
+            await stop_worker(runner)
+            await task
+        finally:
+            await database.dispose()
+
+    _run(run())
+
+
+jobs_app = typer.Typer(
+    help="Jobs that failed every attempt: list them, and queue them again.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(jobs_app, name="jobs")
+
+
+def _with_jobs(work: Callable[[Jobs], Coroutine[Any, Any, Result]]) -> Result:
+    async def run() -> Result:
+        jobs = Jobs(queue_for(Settings()))
+        try:
+            return await work(jobs)
+        finally:
+            await jobs.close()
+
+    return _run(run())
+
+
+@jobs_app.command("list")
+def list_jobs() -> None:
+    """Show each failed job: its key, kind, attempts, when it failed and its last error."""
+    dead = _with_jobs(lambda jobs: jobs.dead_letters())
+    if not dead:
+        typer.echo("no failed jobs")
+    for job in dead:
+        failed = datetime.fromtimestamp(job.completed / 1000, UTC).isoformat(timespec="seconds")
+        last_line = (job.error or "").strip().splitlines()[-1:] or ["(no error recorded)"]
+        typer.echo(
+            f"{job.key}  {job.function}  {job.status.value} after {job.attempts} attempts"
+            f"  at {failed}\n    {last_line[0]}"
+        )
+
+
+@jobs_app.command("retry")
+def retry_jobs(
+    keys: Annotated[list[str] | None, typer.Argument(help="Keys from `jobs list`.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Retry every failed job.")] = False,
+) -> None:
+    """Queue failed jobs again, each with all its attempts."""
+    if not keys and not every:
+        typer.echo("name the jobs to retry (keys from `broadsheet jobs list`), or --all", err=True)
+        raise typer.Exit(2)
+
+    async def retry(jobs: Jobs) -> list[str]:
+        wanted = list(keys or []) or [job.key for job in await jobs.dead_letters()]
+        return [key for key in wanted if await jobs.retry(key) is None]
+
+    missing = _with_jobs(retry)
+    for key in missing:
+        typer.echo(f"no failed job with the key {key}", err=True)
+    if missing:
+        raise typer.Exit(1)
+    typer.echo("queued again")
 
 
 def describe_upgrade(done: migrations.Upgrade) -> str:

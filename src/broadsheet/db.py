@@ -22,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from broadsheet import effects
 from broadsheet.cache import ResponseStore, response_store
+from broadsheet.jobs import Jobs, queue_for
 from broadsheet.lib.clock import utcnow
 from broadsheet.settings import Settings
 
@@ -62,6 +63,8 @@ class Database:
     write_sessions: async_sessionmaker[AsyncSession]
     # What is cached of the rows, purged after each commit by what the commit changed.
     responses: ResponseStore | None
+    # Where jobs asked for by a transaction go once it has committed.
+    jobs: Jobs
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -69,6 +72,7 @@ class Database:
             await self.write_engine.dispose()
         if self.responses is not None:
             await self.responses.close()
+        await self.jobs.close()
 
 
 def _sqlite_engine(url: str, *, begin: str, echo: bool) -> AsyncEngine:
@@ -127,6 +131,7 @@ def connect(settings: Settings) -> Database:
         sessions=async_sessionmaker(read_engine, expire_on_commit=False),
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
         responses=response_store(settings) if settings.response_cache else None,
+        jobs=Jobs(queue_for(settings)),
     )
 
 
@@ -193,15 +198,15 @@ async def session_scope(
     database: Database, *, write: bool = True, shown_into: set[str] | None = None
 ) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises. What it
-    changed is purged from the caches after the commit, never after a rollback; the keys of
-    what its reads showed are gathered into `shown_into`."""
+    changed is purged from the caches and the jobs it asked for are sent after the commit,
+    never after a rollback; the keys of what its reads showed are gathered into `shown_into`."""
     factory = database.write_sessions if write else database.sessions
     async with factory() as session:
         if shown_into is not None:
             effects.collect_shown(session, shown_into)
         async with session.begin():
             yield session
-        await effects.after_commit(session, database.responses)
+        await effects.after_commit(session, database.responses, database.jobs)
 
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.

@@ -1,22 +1,25 @@
-"""What a transaction means beyond its rows: which cached responses it makes stale.
+"""What a transaction means beyond its rows: which cached responses it makes stale, and which
+jobs it asks for.
 
-Services name what they change as surrogate keys (`changed`), and reads name what they show
-(`shown`); both are kept on the session. The session's owner — the request, the CLI or a worker,
-through `db.session_scope()` — purges the changed keys once the transaction has committed, and
-drops them when it rolls back. Every cacheable response carries the keys of what it shows, so a
+Services name what they change as surrogate keys (`changed`), reads name what they show
+(`shown`), and services ask for jobs (`later`, through `jobs.later`); all are kept on the
+session. The session's owner — the request, the CLI or a worker, through `db.session_scope()` —
+purges the changed keys and sends the jobs once the transaction has committed, and drops them
+when it rolls back. Every cacheable response carries the keys of what it shows, so a
 purge reaches exactly the responses that showed it, here and in a shared cache in front.
 
 Keys are plain tokens (no spaces or commas), so they fit `Surrogate-Key` and `Cache-Tag` headers.
 """
 
-from collections.abc import Collection, Iterable
-from typing import Protocol
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _CHANGED = "broadsheet.changed"
 _SHOWN = "broadsheet.shown"
+_LATER = "broadsheet.later"
 
 # Carried by every cached response: purging it empties the cache (after a restore).
 EVERYTHING = "site"
@@ -67,6 +70,12 @@ class Purger(Protocol):
         ...
 
 
+class Sender(Protocol):
+    async def send(self, pending: Sequence[Any]) -> None:
+        """Queue the jobs a committed transaction asked for."""
+        ...
+
+
 def changed(session: AsyncSession, *keys: str) -> None:
     """Record that this transaction changes what `keys` name."""
     session.info.setdefault(_CHANGED, set()).update(keys)
@@ -82,11 +91,21 @@ def collect_shown(session: AsyncSession, into: set[str]) -> None:
     session.info[_SHOWN] = into
 
 
-async def after_commit(session: AsyncSession, purger: Purger | None) -> None:
+def later(session: AsyncSession, pending: object) -> None:
+    """Record a job to send once this transaction commits."""
+    session.info.setdefault(_LATER, []).append(pending)
+
+
+async def after_commit(
+    session: AsyncSession, purger: Purger | None, sender: Sender | None = None
+) -> None:
     """Act on what the committed transaction recorded; call only once it has committed."""
     keys = session.info.pop(_CHANGED, None)
     if keys and purger is not None:
         await purger.purge(keys)
+    pending = session.info.pop(_LATER, None)
+    if pending and sender is not None:
+        await sender.send(pending)
 
 
 def keys_of_stories(stories: Iterable[tuple[int, int]]) -> list[str]:

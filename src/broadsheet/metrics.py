@@ -4,6 +4,7 @@
 worker writes its figures there and /metrics, whichever worker answers it, adds them all up.
 """
 
+import logging
 import os
 import time
 from ipaddress import ip_address
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # the database module imports the cache, which counts its loo
 
 
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+logger = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "broadsheet_http_requests_total",
@@ -59,6 +62,25 @@ CACHE_LOOKUPS = Counter(
     ["result"],
 )
 
+JOB_RUNS = Counter(
+    "broadsheet_job_runs_total",
+    "Attempts at jobs, by kind and outcome (complete, retried, failed, aborted).",
+    ["job", "outcome"],
+)
+JOB_DURATION = Histogram(
+    "broadsheet_job_duration_seconds",
+    "Time one attempt at a job took, by kind.",
+    ["job"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+# Read from the queue when /metrics is asked for.
+JOBS_WAITING = Gauge(
+    "broadsheet_jobs",
+    "Jobs in the queue, by state: queued (due now), scheduled (for later), active (running).",
+    ["state"],
+    multiprocess_mode="mostrecent",
+)
+
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"
 
@@ -71,9 +93,21 @@ async def metrics(request: Request) -> Response:
     client = request.client.host if request.client else ""
     if not _allowed(client, request.app.state.settings.metrics_networks):
         return PlainTextResponse("not found", status_code=404)
+    await _sample_queue(request.app.state.database)
     return Response(
         _exposition(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"}
     )
+
+
+async def _sample_queue(database: "Database") -> None:
+    try:
+        depth = await database.jobs.depth()
+    except Exception:
+        # The other figures matter most when the queue's server is away.
+        logger.warning("cannot read the job queue's depth", exc_info=True)
+        return
+    for state, count in depth.items():
+        JOBS_WAITING.labels(state).set(count)
 
 
 def _allowed(client: str, networks: list[Any]) -> bool:

@@ -81,6 +81,22 @@ class Settings(BaseSettings):
     response_cache_namespace: str = "broadsheet:cache"
     # Purges shared by the worker processes of one machine (and the CLI) when there is no Redis.
     response_cache_purges_file: Path = DATA_DIR / "cache-purges"
+    # The job queue: Redis at this URL (REDIS_URL when unset), shared by any number of
+    # `broadsheet worker` processes; with neither, a SQLite file shared by this machine's.
+    jobs_url: str | None = None
+    jobs_file: Path = DATA_DIR / "jobs.db"
+    jobs_queue_name: str = "broadsheet"
+    # `broadsheet serve` runs a worker in each of its processes unless told not to (when
+    # `broadsheet worker` processes run elsewhere).
+    embedded_worker: bool = True
+    # Jobs one worker runs at once, and how long running ones may take to finish on stop.
+    worker_concurrency: int = 10
+    worker_grace_seconds: int = 30
+    # Where the site is reached from outside, for links made away from a request (jobs).
+    base_url: str = "http://127.0.0.1:8000"
+    # A WebSub hub (such as https://pubsubhubbub.appspot.com/) that feeds name, and that is
+    # told when they change so that it pushes new stories to subscribers at once.
+    websub_hub: str | None = None
     # How `broadsheet serve` logs to stderr: one JSON object a line, or text; unset, text when
     # stderr is a terminal and JSON otherwise.
     log_format: Literal["json", "text"] | None = None
@@ -113,6 +129,13 @@ class Settings(BaseSettings):
     @classmethod
     def _name_async_driver(cls, url: str) -> str:
         return async_database_url(url)
+
+    @field_validator("jobs_url")
+    @classmethod
+    def _a_redis_url(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL, like redis://host:6379/0")
+        return url or None
 
     @field_validator("secret_key")
     @classmethod

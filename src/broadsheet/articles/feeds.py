@@ -27,6 +27,7 @@ def atom(request: Request, result: ArticlePage, *, title: str, path: str) -> Res
         feed_url=f"{base}{request.url.path}",
         page_url=f"{base}{path}",
         base_url=base,
+        hub=request.app.state.settings.websub_hub,
         updated=updated,
         views=result.views,
     )

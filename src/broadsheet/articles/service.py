@@ -1,15 +1,18 @@
 """Stories: writing, editing, deleting and favoriting. No HTTP in here."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any, cast
+from urllib.parse import quote
 
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from broadsheet import effects
+from broadsheet import effects, jobs
 from broadsheet.accounts.models import User
+from broadsheet.articles.jobs import ANNOUNCE_DELAY_SECONDS, ANNOUNCE_FEEDS
 from broadsheet.articles.models import Article, Favorite, RetiredSlug
 from broadsheet.articles.queries import ArticleNotFound
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
@@ -112,7 +115,21 @@ async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Art
     )
     await _insert_with_free_slug(session, article, draft.title)
     _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=draft.tag_list)
+    _announce_feeds(session, author_username=by.username)
     return article
+
+
+def _announce_feeds(session: AsyncSession, *, author_username: str) -> None:
+    """Have the feeds that list the author's stories announced to a WebSub hub, once for a
+    burst of changes."""
+    paths = ["/feed.atom", f"/@{quote(author_username)}/feed.atom"]
+    jobs.later(
+        session,
+        ANNOUNCE_FEEDS,
+        at=utcnow() + timedelta(seconds=ANNOUNCE_DELAY_SECONDS),
+        key=f"announce-feeds:{author_username}",
+        paths=paths,
+    )
 
 
 def _tag_keys(names: Iterable[str]) -> list[str]:
@@ -147,6 +164,7 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
         effects.changed(session, *_tag_keys(changes.tag_list))
         article.tags = await tags_named(session, changes.tag_list)
     article.updated_at = utcnow()
+    _announce_feeds(session, author_username=await _author_username(session, article))
     if retitled:
         old_slug = article.slug
         await _move_to_free_slug(session, article, article.title)
@@ -156,14 +174,20 @@ async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: 
     return article
 
 
+async def _author_username(session: AsyncSession, article: Article) -> str:
+    author = select(User.username).where(User.id == article.author_id)
+    return (await session.scalars(author)).one()
+
+
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
     article = await find_article(session, slug, with_tags=True)
     ensure_can_edit(article, by)
-    author = select(User.username_key).where(User.id == article.author_id)
-    author_key = (await session.scalars(author)).one()
+    author = select(User.username, User.username_key).where(User.id == article.author_id)
+    author_username, author_key = (await session.execute(author)).one()
     tag_names = [tag.name for tag in article.tags]
     _arrives_or_leaves(session, article, author_key=author_key, tag_names=tag_names)
+    _announce_feeds(session, author_username=author_username)
     favorited_by = select(User.username_key).join(Favorite, Favorite.user_id == User.id)
     favorited_by = favorited_by.where(Favorite.article_id == article.id)
     favorites = await session.scalars(favorited_by)
