@@ -19,20 +19,30 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from saq import Queue
+from saq.job import Job, Status
+
+from broadsheet.accounts.jobs import FORGET_EXPIRED_SESSIONS
+from broadsheet.jobs import Jobs, PendingJob, queue_for
+from broadsheet.settings import Settings
 from drills.http import Client, Failure, Response
 from drills.load import PASSWORD, Load, Record, Site, last_failure_after, now, seed
 from drills.services import (
+    HeldLock,
     PrivatePostgres,
     PrivateRedis,
     Server,
     established_connections,
     rss_mib,
+    start_worker,
 )
 
 HTTP_PORT = 8601
 POSTGRES_PORT = 8632
 REDIS_PORT = 8679
 GRACEFUL_TIMEOUT = 10
+# The job drill's own queue: the serving processes' workers never take its job.
+JOB_DRILL_QUEUE = "drill-jobs"
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -151,6 +161,106 @@ async def drill_kill_worker(rig: Rig) -> list[Figure]:
             len(failed) <= held,
         ),
         _lost(rig, {cid for _, cid in load.acknowledged}),
+    ]
+
+
+EXPIRED_SESSIONS = 5000
+LIVE_SESSIONS = 100
+
+
+def _seed_sessions(rig: Rig) -> None:
+    """Expired and live browser sessions for one writer, for the job to tell apart."""
+    rig.postgres.psql(
+        "INSERT INTO site_sessions (token_hash, user_id, created_at, expires_at)"  # noqa: S608
+        " SELECT md5('expired' || n) || md5('e' || n), (SELECT min(id) FROM users),"
+        " now() - interval '30 days', now() - interval '1 day'"
+        f" FROM generate_series(1, {EXPIRED_SESSIONS}) AS n;"
+        " INSERT INTO site_sessions (token_hash, user_id, created_at, expires_at)"
+        " SELECT md5('live' || n) || md5('l' || n), (SELECT min(id) FROM users),"
+        " now(), now() + interval '14 days'"
+        f" FROM generate_series(1, {LIVE_SESSIONS}) AS n",
+        database="broadsheet",
+    )
+
+
+def _sessions(rig: Rig, expired: bool) -> int:
+    sign = "<" if expired else ">="
+    out = rig.postgres.psql(
+        f"SELECT count(*) FROM site_sessions WHERE expires_at {sign} now()",  # noqa: S608
+        database="broadsheet",
+    )
+    return int(out)
+
+
+async def _status_of(queue: Queue, key: str) -> Job:
+    job = await queue.job(key)
+    assert job is not None, f"the job {key} is not in the queue"
+    return job
+
+
+async def drill_kill_job_worker(rig: Rig) -> list[Figure]:
+    """A `broadsheet worker` killed with -9 in the middle of a job: the job runs again on
+    another worker once its timeout has passed, and its effect happens once."""
+    _seed_sessions(rig)
+    env = {**rig.server.env, "BROADSHEET_JOBS_QUEUE_NAME": JOB_DRILL_QUEUE}
+    settings = Settings(jobs_url=rig.redis.url, jobs_queue_name=JOB_DRILL_QUEUE)
+    jobs = Jobs(queue_for(settings))
+    queue = await jobs.connect()
+    lock = HeldLock(rig.postgres, "site_sessions", "broadsheet")
+    victim = start_worker(rig.server.folder, env, "job-worker-killed")
+    key = "drill-forget-expired-sessions"
+    await jobs.send([PendingJob(FORGET_EXPIRED_SESSIONS, key=key)])
+    # Mid-job: the worker has taken it and its DELETE waits on the lock.
+    while (await _status_of(queue, key)).status != Status.ACTIVE:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    while "Lock" not in rig.postgres.psql(  # noqa: ASYNC110
+        "SELECT wait_event_type FROM pg_stat_activity WHERE query LIKE 'DELETE FROM site%'"
+    ):
+        await asyncio.sleep(0.05)
+    killed = now()
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    lock.release()
+    survivor = start_worker(rig.server.folder, env, "job-worker")
+    try:
+        job = await _status_of(queue, key)
+        bar = FORGET_EXPIRED_SESSIONS.timeout + 30
+        await job.refresh(until_complete=bar + 30)
+        rerun = now() - killed
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        survivor.wait(timeout=60)
+        await jobs.close()
+    expired_left, live_left = _sessions(rig, expired=True), _sessions(rig, expired=False)
+    return [
+        Figure(
+            "job state after the kill and the rerun",
+            job.status.value,
+            "complete",
+            job.status == Status.COMPLETE,
+        ),
+        Figure(
+            "attempts (the killed one, then the rerun)", str(job.attempts), "2", job.attempts == 2
+        ),
+        Figure(
+            "from kill -9 to the job done on another worker",
+            f"{rerun:.1f} s (job timeout {FORGET_EXPIRED_SESSIONS.timeout} s)",
+            f"≤ {bar} s",
+            rerun <= bar,
+        ),
+        Figure(
+            "expired sessions deleted by the rerun",
+            f"{job.result} of {EXPIRED_SESSIONS}",
+            str(EXPIRED_SESSIONS),
+            job.result == EXPIRED_SESSIONS,
+        ),
+        Figure("expired sessions left", str(expired_left), "0", expired_left == 0),
+        Figure(
+            "live sessions kept",
+            f"{live_left} of {LIVE_SESSIONS}",
+            str(LIVE_SESSIONS),
+            live_left == LIVE_SESSIONS,
+        ),
     ]
 
 
@@ -379,6 +489,7 @@ async def drill_sigterm(rig: Rig) -> list[Figure]:
 DRILLS: dict[str, tuple[str, Callable[[Rig], Awaitable[list[Figure]]]]] = {
     "postgres": ("PostgreSQL restarted mid-load", drill_postgres_restart),
     "kill": ("kill -9 of one worker under load", drill_kill_worker),
+    "job": ("kill -9 of a job worker in the middle of a job", drill_kill_job_worker),
     "redis": ("Redis stopped under load", drill_redis_stopped),
     "overload": ("Overload at 3× capacity", drill_overload),
     "backup": ("Backup and restore under load", drill_backup_under_load),

@@ -227,6 +227,45 @@ class Server:
             self.terminate()
 
 
+def start_worker(folder: Path, env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
+    """`broadsheet worker`, its log kept in the scratch folder as `name`.log."""
+    log = (folder / f"{name}.log").open("wb")
+    return subprocess.Popen(
+        [str(BROADSHEET), "worker"], cwd=folder, env=env, stdout=log, stderr=log
+    )
+
+
+class HeldLock:
+    """A psql session that holds ACCESS EXCLUSIVE on `table` until released: whatever touches
+    the table waits, so a job can be caught in the middle of its work."""
+
+    def __init__(self, postgres: PrivatePostgres, table: str, database: str) -> None:
+        self.session = subprocess.Popen(
+            [
+                *("psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"),
+                *("-d", database, "-AtXq", "-v", "ON_ERROR_STOP=1"),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._say(f"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';")
+
+    def _say(self, sql: str) -> None:
+        assert self.session.stdin is not None
+        assert self.session.stdout is not None
+        self.session.stdin.write(sql + "\n")
+        self.session.stdin.flush()
+        if "SELECT 'locked'" in sql:
+            assert self.session.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        self._say("ROLLBACK;")
+        assert self.session.stdin is not None
+        self.session.stdin.close()
+        self.session.wait(timeout=10)
+
+
 def _command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")

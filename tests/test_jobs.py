@@ -4,7 +4,7 @@ WebSub hub, retried, kept as dead letters, retried by an operator, counted in th
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
@@ -315,3 +315,20 @@ def test_jobs_list_and_retry_from_the_command_line(tmp_path: Path) -> None:
     retried = cli.run("jobs", "retry", "stuck-ping")
     assert retried.returncode == 0, retried.stderr
     assert cli.run("jobs", "list").stdout == "no failed jobs\n"
+
+
+@pytest.mark.engines("sqlite")
+async def test_a_periodic_job_is_queued_once_for_its_next_time_by_any_number_of_workers(
+    backend,
+) -> None:
+    await backend.database.jobs.connect()
+    workers = [build_worker(backend.settings, backend.database) for _ in range(3)]
+    for worker in workers:
+        await worker.schedule()
+    queue = backend.database.jobs.queue
+    info = await queue.info(jobs=True)
+    cron = [job for job in info["jobs"] if job["key"].startswith("cron:")]
+    assert [job["key"] for job in cron] == [f"cron:{FORGET_EXPIRED_SESSIONS.name}"]
+    next_time = datetime.fromtimestamp(cron[0]["scheduled"], UTC)
+    assert (next_time.minute, next_time.second) == (17, 0)
+    assert timedelta(0) < next_time - datetime.now(UTC) <= timedelta(hours=1)

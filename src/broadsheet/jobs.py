@@ -193,6 +193,11 @@ class Jobs:
         return await queue.enqueue(again)
 
     async def close(self) -> None:
-        if self._connected:
+        if not self._connected:
+            return
+        self._connected = False
+        try:
             await self.queue.disconnect()
-            self._connected = False
+        except Exception:
+            # A queue server that went away must not stop the rest of a shutdown.
+            logger.warning("could not close the job queue cleanly", exc_info=True)

@@ -16,4 +16,4 @@ async def forget_expired_sessions(ctx: Context) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-FORGET_EXPIRED_SESSIONS = Kind(forget_expired_sessions, timeout=300)
+FORGET_EXPIRED_SESSIONS = Kind(forget_expired_sessions, timeout=60)
