@@ -16,19 +16,20 @@ from saq import Worker
 from saq.job import Job, Status
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner, Result
 
 from broadsheet.accounts.jobs import FORGET_EXPIRED_SESSIONS
 from broadsheet.accounts.models import SiteSession, User
 from broadsheet.articles import service as articles
 from broadsheet.articles.jobs import ANNOUNCE_FEEDS
 from broadsheet.articles.schemas import ArticleCreate
+from broadsheet.cli import app as cli
 from broadsheet.db import session_scope
 from broadsheet.jobs import Context, Jobs, Kind, PendingJob, queue_for
 from broadsheet.lib.clock import utcnow
 from broadsheet.worker import build_worker, stop_worker
 from tests.conftest import Backend, settings_for_tests
 from tests.helpers import publish, redis_or_skip, sign_up
-from tests.test_cli import Cli
 
 
 class Hub:
@@ -289,11 +290,14 @@ async def test_dead_letters_are_kept_in_redis_too(tmp_path: Path) -> None:
 
 
 def test_jobs_list_and_retry_from_the_command_line(tmp_path: Path) -> None:
-    cli = Cli(tmp_path)
-    cli.env["BROADSHEET_JOBS_FILE"] = str(tmp_path / "jobs.db")
+    jobs_file = tmp_path / "jobs.db"
+    runner = CliRunner()
+
+    def run(*arguments: str) -> Result:
+        return runner.invoke(cli, list(arguments), env={"BROADSHEET_JOBS_FILE": str(jobs_file)})
 
     async def fail_one() -> None:
-        queue = Jobs(queue_for(settings_for_tests("sqlite://", jobs_file=tmp_path / "jobs.db")))
+        queue = Jobs(queue_for(settings_for_tests("sqlite://", jobs_file=jobs_file)))
         connected = await queue.connect()
         job = QUICK.job({"paths": ["/feed.atom"]}, key="stuck-ping")
         await connected.enqueue(job)
@@ -301,20 +305,20 @@ def test_jobs_list_and_retry_from_the_command_line(tmp_path: Path) -> None:
         await connected.finish(job, Status.FAILED, error="Traceback\nHTTPStatusError: 503")
         await queue.close()
 
-    assert cli.run("jobs", "list").stdout == "no failed jobs\n"
+    assert run("jobs", "list").stdout == "no failed jobs\n"
     asyncio.run(fail_one())
-    listed = cli.run("jobs", "list")
-    assert listed.returncode == 0, listed.stderr
+    listed = run("jobs", "list")
+    assert listed.exit_code == 0, listed.output
     assert "stuck-ping  announce_feeds  failed after 2 attempts" in listed.stdout
     assert "HTTPStatusError: 503" in listed.stdout
 
-    unknown = cli.run("jobs", "retry", "no-such-job")
-    assert unknown.returncode == 1
+    unknown = run("jobs", "retry", "no-such-job")
+    assert unknown.exit_code == 1
     assert "no failed job with the key no-such-job" in unknown.stderr
-    assert cli.run("jobs", "retry").returncode == 2
-    retried = cli.run("jobs", "retry", "stuck-ping")
-    assert retried.returncode == 0, retried.stderr
-    assert cli.run("jobs", "list").stdout == "no failed jobs\n"
+    assert run("jobs", "retry").exit_code == 2
+    retried = run("jobs", "retry", "stuck-ping")
+    assert retried.exit_code == 0, retried.output
+    assert run("jobs", "list").stdout == "no failed jobs\n"
 
 
 @pytest.mark.engines("sqlite")
