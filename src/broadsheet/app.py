@@ -21,6 +21,7 @@ from broadsheet.cache import ResponseCache, Totals
 from broadsheet.comments.api import router as comments_api
 from broadsheet.comments.pages import router as comments_pages
 from broadsheet.db import connect
+from broadsheet.deps import ensure_writes_declared
 from broadsheet.errors import install_handlers
 from broadsheet.health import router as health_router
 from broadsheet.logs import RequestLog
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before /static, which would otherwise take these paths.
     mount_swagger_ui_assets(app)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
+    ensure_writes_declared(app.routes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNulInUrl)

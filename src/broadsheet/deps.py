@@ -1,13 +1,16 @@
-"""Request dependencies every feature shares: the transaction, the settings, password hashing.
+"""Request dependencies every feature shares: the transaction (reading, or writing where the
+route says so), the settings, password hashing.
 
 All are coroutines: FastAPI runs a plain function dependency in a worker thread, a hop that
 costs more than the dependency itself."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute
 
 from broadsheet.cache import SHOWN_KEYS, Totals
 from broadsheet.db import Database, session_scope
@@ -15,13 +18,38 @@ from broadsheet.lib.passwords import Passwords
 from broadsheet.settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "broadsheet.writes"
+
+
+async def _declare_writes(request: Request) -> None:
+    request.scope[_WRITES] = True
+
+
+# A route that changes rows says so: `@router.post(..., dependencies=[WRITES])`. Its
+# transaction then writes (on SQLite it takes the write lock at BEGIN); any other route's only
+# reads (on PostgreSQL without a transaction of its own). Route dependencies are solved before
+# the route's parameters, so the mark is there when the session is opened.
+WRITES = Depends(_declare_writes)
+
+
+def declares_writes(route: APIRoute) -> bool:
+    return any(dependency.dependency is _declare_writes for dependency in route.dependencies)
+
+
+def ensure_writes_declared(routes: Iterable[BaseRoute]) -> None:
+    """Refuse to start with a route that may change rows but would get a read-only session."""
+    for route in routes:
+        if not isinstance(route, APIRoute) or declares_writes(route):
+            continue
+        if unsafe := (route.methods or set()) - READ_METHODS:
+            raise RuntimeError(f"{route.path} accepts {sorted(unsafe)}: declare WRITES")
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request, committed before the response is sent; what it changed is
     purged from the caches after the commit, so the client's next read is fresh everywhere."""
     database: Database = request.app.state.database
-    writes = request.method not in READ_METHODS
+    writes = request.scope.get(_WRITES, False)
     shown_into = request.scope.get(SHOWN_KEYS)
     async with session_scope(database, write=writes, shown_into=shown_into) as session:
         yield session

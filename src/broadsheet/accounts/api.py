@@ -16,7 +16,7 @@ from broadsheet.accounts.schemas import (
     UserResponse,
     UserUpdateRequest,
 )
-from broadsheet.deps import AppSettings, DbSession, PasswordHashing, PathText
+from broadsheet.deps import WRITES, AppSettings, DbSession, PasswordHashing, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter()
@@ -39,6 +39,7 @@ def profile_out(user: User, *, following: bool) -> ProfileOut:
 
 @router.post(
     "/users/login",
+    dependencies=[WRITES],
     tags=["User and Authentication"],
     responses=errors_documented(401, 413, 422, 429),
 )
@@ -59,6 +60,7 @@ async def login(
 
 @router.post(
     "/users",
+    dependencies=[WRITES],
     status_code=status.HTTP_201_CREATED,
     tags=["User and Authentication"],
     responses=errors_documented(413, 422, 429),
@@ -82,7 +84,12 @@ async def current_user(user: CurrentUser, settings: AppSettings) -> UserResponse
     return _user_response(user, settings)
 
 
-@router.put("/user", tags=["User and Authentication"], responses=errors_documented(401, 413, 422))
+@router.put(
+    "/user",
+    tags=["User and Authentication"],
+    responses=errors_documented(401, 413, 422),
+    dependencies=[WRITES],
+)
 async def update_current_user(
     body: UserUpdateRequest,
     user: CurrentUser,
@@ -97,6 +104,7 @@ async def update_current_user(
 
 @router.post(
     "/user/logout",
+    dependencies=[WRITES],
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["User and Authentication"],
     responses=errors_documented(401),
@@ -122,7 +130,10 @@ async def get_profile(
 
 
 @router.post(
-    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
+    "/profiles/{username}/follow",
+    dependencies=[WRITES],
+    tags=["Profile"],
+    responses=errors_documented(401, 404, 422),
 )
 async def follow(username: PathText, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Follow a writer."""
@@ -131,7 +142,10 @@ async def follow(username: PathText, session: DbSession, user: CurrentUser) -> P
 
 
 @router.delete(
-    "/profiles/{username}/follow", tags=["Profile"], responses=errors_documented(401, 404, 422)
+    "/profiles/{username}/follow",
+    dependencies=[WRITES],
+    tags=["Profile"],
+    responses=errors_documented(401, 404, 422),
 )
 async def unfollow(username: PathText, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Stop following a writer."""

@@ -17,7 +17,7 @@ from broadsheet.accounts.deps import (
 )
 from broadsheet.accounts.schemas import LoginUser, NewUser, UserUpdate
 from broadsheet.articles import queries
-from broadsheet.deps import DbSession, PasswordHashing, PathText
+from broadsheet.deps import WRITES, DbSession, PasswordHashing, PathText
 from broadsheet.errors import Invalid, Unauthorized, validation_problems
 from broadsheet.ratelimit import LimitReached
 from broadsheet.web import (
@@ -50,7 +50,7 @@ async def signup_form(request: Request, viewer: SiteViewer) -> Response:
     )
 
 
-@router.post("/signup")
+@router.post("/signup", dependencies=[WRITES])
 async def signup(
     request: Request,
     form: CheckedForm,
@@ -118,7 +118,7 @@ async def signin_form(
     )
 
 
-@router.post("/signin")
+@router.post("/signin", dependencies=[WRITES])
 async def signin(
     request: Request,
     form: CheckedForm,
@@ -172,7 +172,7 @@ def _signin_again(
     return _with_retry_after(response, retry_after)
 
 
-@router.post("/signout", name="signout")
+@router.post("/signout", name="signout", dependencies=[WRITES])
 async def signout(request: Request, _form: CheckedForm, session: DbSession) -> Response:
     """End this browser's session."""
     token = request.cookies.get(SITE_SESSION_COOKIE)
@@ -208,7 +208,7 @@ async def settings_form(
     )
 
 
-@router.post("/settings")
+@router.post("/settings", dependencies=[WRITES])
 async def save_settings(
     request: Request,
     form: CheckedForm,
@@ -316,7 +316,7 @@ async def profile_favorites(
     )
 
 
-@router.post("/@{username}/follow")
+@router.post("/@{username}/follow", dependencies=[WRITES])
 async def toggle_follow(
     username: PathText, form: CheckedForm, session: DbSession, reader: SiteUser
 ) -> Response:

@@ -21,7 +21,7 @@ from broadsheet.articles.schemas import (
     ArticleSummary,
     ArticleUpdateRequest,
 )
-from broadsheet.deps import FREE_OF_NUL, DbSession, ListTotals, PathText
+from broadsheet.deps import FREE_OF_NUL, WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter(tags=["Articles"])
@@ -92,6 +92,7 @@ async def feed(
 
 @router.post(
     "/articles",
+    dependencies=[WRITES],
     status_code=status.HTTP_201_CREATED,
     responses=errors_documented(401, 413, 422),
 )
@@ -111,7 +112,9 @@ async def get_article(slug: PathText, session: DbSession, viewer: OptionalUser) 
     return _article_response(await queries.article_view(session, slug, viewer=viewer))
 
 
-@router.put("/articles/{slug}", responses=errors_documented(401, 403, 404, 413, 422))
+@router.put(
+    "/articles/{slug}", responses=errors_documented(401, 403, 404, 413, 422), dependencies=[WRITES]
+)
 async def update_article(
     slug: PathText, body: ArticleUpdateRequest, session: DbSession, user: CurrentUser
 ) -> ArticleResponse:
@@ -122,6 +125,7 @@ async def update_article(
 
 @router.delete(
     "/articles/{slug}",
+    dependencies=[WRITES],
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors_documented(401, 403, 404, 422),
 )
@@ -140,7 +144,10 @@ async def _favorite_response(
 
 
 @router.post(
-    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
+    "/articles/{slug}/favorite",
+    dependencies=[WRITES],
+    tags=["Favorites"],
+    responses=errors_documented(401, 404, 422),
 )
 async def favorite_article(
     slug: PathText, session: DbSession, user: CurrentUser
@@ -151,7 +158,10 @@ async def favorite_article(
 
 
 @router.delete(
-    "/articles/{slug}/favorite", tags=["Favorites"], responses=errors_documented(401, 404, 422)
+    "/articles/{slug}/favorite",
+    dependencies=[WRITES],
+    tags=["Favorites"],
+    responses=errors_documented(401, 404, 422),
 )
 async def unfavorite_article(
     slug: PathText, session: DbSession, user: CurrentUser

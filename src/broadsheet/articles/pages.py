@@ -18,7 +18,7 @@ from broadsheet.articles.models import Article
 from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.comments import service as comments
-from broadsheet.deps import DbSession, ListTotals, PathText
+from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import validation_problems
 from broadsheet.lib.markdown import render
 from broadsheet.tags.service import popular_tags
@@ -153,7 +153,7 @@ async def new_story(request: Request, _writer: SiteUser) -> Response:
     return _editor(request, NEW_STORY, form={})
 
 
-@router.post("/new")
+@router.post("/new", dependencies=[WRITES])
 async def publish_story(
     request: Request, form: CheckedForm, session: DbSession, writer: SiteUser
 ) -> Response:
@@ -195,7 +195,7 @@ async def edit_story(
     return _editor(request, _editing(article), form=form)
 
 
-@router.post("/@{username}/{slug}/edit")
+@router.post("/@{username}/{slug}/edit", dependencies=[WRITES])
 async def save_story(
     request: Request,
     username: PathText,
@@ -234,7 +234,7 @@ async def confirm_delete(
     )
 
 
-@router.post("/@{username}/{slug}/delete")
+@router.post("/@{username}/{slug}/delete", dependencies=[WRITES])
 async def delete_story(
     username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
 ) -> Response:
@@ -333,7 +333,7 @@ async def story(
     return await story_page(request, session, view, viewer)
 
 
-@router.post("/@{username}/{slug}/favorite")
+@router.post("/@{username}/{slug}/favorite", dependencies=[WRITES])
 async def toggle_favorite(
     username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, reader: SiteUser
 ) -> Response:

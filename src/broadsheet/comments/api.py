@@ -14,7 +14,7 @@ from broadsheet.comments.schemas import (
     CommentOut,
     CommentResponse,
 )
-from broadsheet.deps import DbSession, PathText
+from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import errors_documented
 
 router = APIRouter(tags=["Comments"])
@@ -51,7 +51,11 @@ async def list_comments(
     )
 
 
-@router.post("/articles/{slug}/comments", responses=errors_documented(401, 404, 413, 422))
+@router.post(
+    "/articles/{slug}/comments",
+    responses=errors_documented(401, 404, 413, 422),
+    dependencies=[WRITES],
+)
 async def add_comment(
     slug: PathText, body: CommentCreateRequest, session: DbSession, user: CurrentUser
 ) -> CommentResponse:
@@ -62,6 +66,7 @@ async def add_comment(
 
 @router.delete(
     "/articles/{slug}/comments/{id}",
+    dependencies=[WRITES],
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors_documented(401, 403, 404, 422),
 )

@@ -10,14 +10,14 @@ from broadsheet.accounts.deps import SiteUser
 from broadsheet.articles.pages import story_of, story_page, story_path
 from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate
-from broadsheet.deps import DbSession, PathText
+from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import validation_problems
 from broadsheet.web import CheckedForm, redirect
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.post("/@{username}/{slug}/responses")
+@router.post("/@{username}/{slug}/responses", dependencies=[WRITES])
 async def respond(
     request: Request,
     username: PathText,
@@ -43,7 +43,7 @@ async def respond(
     return redirect(f"{story_path(view.article)}#response-{comment.id}")
 
 
-@router.post("/@{username}/{slug}/responses/{comment_id}/delete")
+@router.post("/@{username}/{slug}/responses/{comment_id}/delete", dependencies=[WRITES])
 async def delete_response(
     username: PathText,
     slug: PathText,
