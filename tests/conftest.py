@@ -60,6 +60,8 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, a fixed key, nothing read from ./var/."""
     values: dict[str, Any] = {
         "database_url": database_url,
+        # Where the tests' client says it is (httpx's default host).
+        "base_url": "http://testserver",
         "response_cache_purges_file": Path(_SCRATCH.name) / "cache-purges",
         # A queue of its own for each app, and no worker unless a test starts one.
         "jobs_file": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "jobs.db",
@@ -77,6 +79,7 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
                 "login_limit_per_account",
                 "signup_limit_per_address",
                 "signup_limit_per_account",
+                "email_change_limit_per_account",
             ),
             "1000000/minute",
         ),

@@ -148,6 +148,7 @@ async def test_a_sqlite_backup_taken_during_writes_holds_every_earlier_write(bac
         story = await publish(client, author)
         acknowledged: list[int] = []
         stop = asyncio.Event()
+        some_acknowledged = asyncio.Event()
 
         async def keep_commenting() -> None:
             while not stop.is_set():
@@ -158,9 +159,11 @@ async def test_a_sqlite_backup_taken_during_writes_holds_every_earlier_write(bac
                 )
                 assert response.status_code == 200, response.text
                 acknowledged.append(response.json()["comment"]["id"])
+                if len(acknowledged) >= 3:
+                    some_acknowledged.set()
 
         writer = asyncio.create_task(keep_commenting())
-        await asyncio.sleep(0.2)
+        await some_acknowledged.wait()
         before_backup = list(acknowledged)
         await asyncio.to_thread(backups.backup, backend.settings, tmp_path / "copy.db")
         stop.set()

@@ -201,7 +201,7 @@ async def test_serving_runs_a_worker_unless_told_not_to(tmp_path: Path, hub, emb
         if embedded:
             await app.state.database.jobs.send([PendingJob(ANNOUNCE_FEEDS, {"paths": ["/x"]})])
             await hub.next_ping()
-            assert hub.announced == ["http://127.0.0.1:8000/x"]
+            assert hub.announced == [f"{settings.base_url}/x"]
 
 
 # Two quick attempts, so that a test sees the last one fail at once.

@@ -143,3 +143,38 @@ def test_short_secret_key_is_refused(monkeypatch, var_dir):
 
     with pytest.raises(ValidationError, match="secret_key"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allowed_hosts", "answered"),
+    [
+        ("http://127.0.0.1:8000", None, {"127.0.0.1", "localhost", "::1"}),
+        ("http://localhost:8000", None, {"127.0.0.1", "localhost", "::1"}),
+        ("https://News.Example", None, {"news.example"}),
+        ("https://news.example", "news.example, .news.example", {"news.example", ".news.example"}),
+        ("https://news.example", "*", {"*"}),
+    ],
+)
+def test_the_hosts_answered_default_to_the_base_url(monkeypatch, base_url, allowed_hosts, answered):
+    monkeypatch.setenv("BROADSHEET_BASE_URL", base_url)
+    if allowed_hosts is not None:
+        monkeypatch.setenv("BROADSHEET_ALLOWED_HOSTS", allowed_hosts)
+
+    assert Settings().hosts_allowed == answered
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["news.example", "ftp://news.example", "https://news.example/blog", "https://u:p@news.example"],
+)
+def test_a_base_url_that_is_not_an_origin_is_refused(monkeypatch, base_url):
+    monkeypatch.setenv("BROADSHEET_BASE_URL", base_url)
+
+    with pytest.raises(ValidationError, match="base_url"):
+        Settings()
+
+
+def test_the_base_url_is_kept_without_a_trailing_slash_and_in_lower_case(monkeypatch):
+    monkeypatch.setenv("BROADSHEET_BASE_URL", "https://News.Example:8443/")
+
+    assert Settings().base_url == "https://news.example:8443"

@@ -1,8 +1,10 @@
 """create_app(settings): the one place where Broadsheet is wired together."""
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -22,7 +24,7 @@ from broadsheet.comments.api import router as comments_api
 from broadsheet.comments.pages import router as comments_pages
 from broadsheet.db import connect
 from broadsheet.deps import ensure_writes_declared
-from broadsheet.errors import install_handlers
+from broadsheet.errors import AnswerUnexpectedErrors, install_handlers
 from broadsheet.health import router as health_router
 from broadsheet.logs import RequestLog
 from broadsheet.metrics import RequestMetrics, forget_this_worker
@@ -30,9 +32,12 @@ from broadsheet.metrics import router as metrics_router
 from broadsheet.middleware import (
     ApiCors,
     BodySizeLimit,
+    CheckHost,
     HeadAsGet,
+    LimitHeaders,
     LoadShedding,
-    RefuseNulInUrl,
+    ReadBodyFirst,
+    RefuseForbiddenInUrl,
     SecurityHeaders,
 )
 from broadsheet.ratelimit import rate_limiter
@@ -57,6 +62,7 @@ def _api_router() -> APIRouter:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    _forbid_calling_server_trusting_proxies()
     database = connect(settings)
 
     @asynccontextmanager
@@ -80,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Redirects between /path and /path/ are made by the 404 handler, to the base URL.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.database = database
@@ -100,9 +108,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ensure_writes_declared(app.routes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RefuseNulInUrl)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RefuseForbiddenInUrl)
     app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
+    # Outside the in-flight limit: a slot is held by a request being worked on, not by a
+    # client still sending its body.
+    app.add_middleware(
+        ReadBodyFirst,
+        timeout=settings.request_body_timeout_seconds,
+        max_bytes=settings.max_body_bytes,
+    )
+    app.add_middleware(AnswerUnexpectedErrors, html=error_page)
+    # Outside every answer above, the load-shedding 503 and the 500 included.
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, database=database)
     # Outside the layers above: a hit is answered with stored bytes (security headers included)
     # before any of them runs; the cache counts its hits in the metrics itself. Inside CORS,
@@ -114,13 +131,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ResponseCache, store=database.responses, personal_cookie=SITE_SESSION_COOKIE
         )
     app.add_middleware(ApiCors, origins=settings.cors_origins)
-    # Every request, cache hits included, gets an id and an access line.
+    # Before the cache, whose key holds the host, and before anything else reads a header.
+    app.add_middleware(CheckHost, allowed=settings.hosts_allowed)
+    app.add_middleware(
+        LimitHeaders, max_bytes=settings.max_header_bytes, max_count=settings.max_headers
+    )
+    # Every request, cache hits and refusals included, gets an id and an access line.
     app.add_middleware(RequestLog, access_log=settings.access_log)
     if settings.trusted_proxies:
         # Outermost, so the log, the metrics and the rate limits all see the real client.
         trusted = [str(network) for network in settings.trusted_proxies]
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     return app
+
+
+def _forbid_calling_server_trusting_proxies() -> None:
+    """Run as `uvicorn broadsheet.app:create_app --factory`, uvicorn would believe
+    X-Forwarded-For and X-Forwarded-Proto from any loopback peer (its --forwarded-allow-ips
+    default). Which proxies to believe is BROADSHEET_TRUSTED_PROXIES' business alone, so the
+    uvicorn configuration loading this factory is told to believe none."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        config = frame.f_locals.get("self")
+        if isinstance(config, uvicorn.Config):
+            config.proxy_headers = False
+            return
+        frame = frame.f_back  # type: ignore[assignment]
 
 
 async def close(app: FastAPI) -> None:

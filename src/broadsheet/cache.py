@@ -28,6 +28,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet import effects
+from broadsheet.lib.paths import raw_path
 from broadsheet.metrics import CACHE_LOOKUPS
 from broadsheet.settings import Settings
 
@@ -367,11 +368,14 @@ class _Computed:
 
 
 def _key(scope: Scope) -> str:
-    host = (_header(scope, b"host") or b"").decode("latin-1")
+    """The entry a request reads: its parts kept apart (as a JSON list), so that no two
+    different requests share one. The host is the checked Host header (see CheckHost), the
+    path is the raw one (an encoded "?" stays encoded), and `Accept` is there because one URL
+    may answer HTML, JSON or another form by what the client accepts."""
+    host = (_header(scope, b"host") or b"").decode("latin-1").lower()
     query = scope["query_string"].decode("latin-1")
-    # One URL may answer HTML, JSON or another form by what the client accepts.
     accept = (_header(scope, b"accept") or b"").decode("latin-1")
-    return f"{scope['scheme']}://{host}{scope['path']}?{query} {accept}"
+    return json.dumps([scope["scheme"], host, raw_path(scope), query, accept])
 
 
 def _marked(send: Send, cache_control: bytes, status: bytes) -> Send:

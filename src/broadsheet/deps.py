@@ -5,7 +5,7 @@ All are coroutines: FastAPI runs a plain function dependency in a worker thread,
 costs more than the dependency itself."""
 
 from collections.abc import AsyncIterator, Iterable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute
@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from broadsheet.cache import SHOWN_KEYS, Totals
 from broadsheet.db import Database, session_scope
 from broadsheet.lib.passwords import Passwords
+from broadsheet.schemas import FREE_OF_FORBIDDEN
 from broadsheet.settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -75,9 +76,8 @@ ListTotals = Annotated[Totals | None, Depends(_totals)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 PasswordHashing = Annotated[Passwords, Depends(_passwords)]
 
-# RefuseNulInUrl answers 422 to a NUL anywhere in the URL before a route runs; this tells the
-# OpenAPI document so.
-FREE_OF_NUL: dict[str, Any] = {"not": {"pattern": "\\x00"}}
+# RefuseForbiddenInUrl answers 422 to a forbidden character anywhere in the URL before a route
+# runs; FREE_OF_FORBIDDEN tells the OpenAPI document so.
 # Far longer than any username, slug or tag: a longer value names nothing, and is refused before
 # it reaches a query or a page.
-PathText = Annotated[str, Path(max_length=200, json_schema_extra=FREE_OF_NUL)]
+PathText = Annotated[str, Path(max_length=200, json_schema_extra=FREE_OF_FORBIDDEN)]

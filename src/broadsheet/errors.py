@@ -1,16 +1,21 @@
 """Errors that carry their HTTP status, and the handlers that render them as RealWorld JSON."""
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
@@ -163,6 +168,23 @@ def is_api(request: Request) -> bool:
     return request.url.path == "/api" or request.url.path.startswith("/api/")
 
 
+def _respond(
+    request: Request,
+    html: HtmlErrorRenderer,
+    status_code: int,
+    errors: dict[str, list[str]],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    response = (
+        error_response(status_code, errors)
+        if is_api(request)
+        else html(request, status_code, errors)
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
 def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
     """Answer errors as RealWorld JSON under /api and as an HTML page everywhere else."""
 
@@ -172,14 +194,7 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         errors: dict[str, list[str]],
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        response = (
-            error_response(status_code, errors)
-            if is_api(request)
-            else html(request, status_code, errors)
-        )
-        if headers:
-            response.headers.update(headers)
-        return response
+        return _respond(request, html, status_code, errors, headers)
 
     async def app_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AppError)  # noqa: S101 (registered for AppError only)
@@ -199,6 +214,8 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # JSON is UTF-8 (RFC 8259): undecodable bytes are invalid JSON like any other.
             return respond(request, 422, {"body": ["is not valid JSON"]})
+        if exc.status_code == 404 and (moved := _with_slash_flipped(request)) is not None:
+            return moved
         headers = exc.headers
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _methods_allowed(request)}
@@ -219,10 +236,7 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         assert isinstance(exc, DBAPIError)  # noqa: S101
         if exc.connection_invalidated or _server_unavailable(exc):
             return await database_unavailable(request, exc)
-        raise exc  # a real fault: answered 500 and logged by the outermost handler
-
-    async def unexpected_error(request: Request, _exc: Exception) -> Response:
-        return respond(request, 500, {"body": ["something went wrong on our side"]})
+        raise exc  # a real fault: answered 500 and logged by AnswerUnexpectedErrors
 
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
@@ -230,7 +244,56 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
     for unavailable in (OperationalError, InterfaceError, TimeoutError, ConnectionError):
         app.add_exception_handler(unavailable, database_unavailable)
     app.add_exception_handler(DBAPIError, database_error)
-    app.add_exception_handler(Exception, unexpected_error)
+
+
+class AnswerUnexpectedErrors:
+    """Answer a failure no handler took with 500 (JSON or a page) and log it with its
+    traceback. The framework's own last resort sits outside every middleware, so its answer
+    would miss the security headers; this one sits inside them."""
+
+    def __init__(self, app: ASGIApp, *, html: HtmlErrorRenderer) -> None:
+        self.app = app
+        self.html = html
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception:
+            log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # half a response is out: only closing the connection tells the client
+            errors = {"body": ["something went wrong on our side"]}
+            response = _respond(Request(scope, receive), self.html, 500, errors)
+            await response(scope, receive, send)
+
+
+def _with_slash_flipped(request: Request) -> Response | None:
+    """A redirect from `/path/` to `/path` (or back) when only the other one is a route, as the
+    framework would make it, but to the configured base URL instead of the request's Host."""
+    path: str = request.scope["path"]  # request.url would drop line breaks from it
+    routes = request.app.router.routes
+    if path == "/" or any(route.matches(request.scope)[0] != Match.NONE for route in routes):
+        return None
+    flipped = path.rstrip("/") if path.endswith("/") else path + "/"
+    if not any(
+        route.matches({**request.scope, "path": flipped})[0] != Match.NONE for route in routes
+    ):
+        return None
+    # Encoded again from the decoded path the routes matched, keeping what a path may hold.
+    location = request.app.state.settings.base_url + quote(flipped, safe="/:@!$&'()*+,;=")
+    if request.url.query:
+        location += f"?{request.url.query}"
+    return RedirectResponse(location, status_code=307)
 
 
 # SQLSTATE classes of a server that cannot serve us for now: 08 connection exception, 53

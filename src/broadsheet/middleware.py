@@ -1,10 +1,16 @@
 """ASGI middleware shared by the whole app."""
 
+import asyncio
+import re
+from urllib.parse import unquote_plus
+
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from broadsheet.schemas import XML_FORBIDDEN
 
 
 class BodySizeLimit:
@@ -39,20 +45,26 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, send)
 
 
-class RefuseNulInUrl:
-    """Answer 422 to a URL carrying NUL, which no database engine stores or matches as text."""
+class RefuseForbiddenInUrl:
+    """Answer 422 to a URL carrying a character no text field takes: NUL, which no database
+    engine stores or matches as text, and the others XML cannot hold, which a tag or a name in
+    the URL would carry into a feed."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
-            response = JSONResponse(
-                {"errors": {"url": ["must not contain NUL characters"]}}, status_code=422
-            )
+        if scope["type"] == "http" and _carries_forbidden(scope):
+            message = "must not contain control characters, U+FFFE or U+FFFF"
+            response = JSONResponse({"errors": {"url": [message]}}, status_code=422)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _carries_forbidden(scope: Scope) -> bool:
+    query = unquote_plus(scope["query_string"].decode("latin-1"))
+    return bool(XML_FORBIDDEN.search(scope["path"]) or XML_FORBIDDEN.search(query))
 
 
 class ApiCors:
@@ -104,6 +116,15 @@ DOCS_CSP = "; ".join(
 )
 
 
+def security_headers(csp: str = SITE_CSP) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
 class SecurityHeaders:
     """Headers that tell browsers to run only our own scripts and never frame our pages."""
 
@@ -119,10 +140,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
+                for name, value in security_headers(csp).items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -173,11 +192,158 @@ class LoadShedding:
 
 
 def _busy(scope: Scope) -> Response:
-    headers = {"Retry-After": "1", "Cache-Control": "no-store"}
+    return refusal(
+        scope,
+        503,
+        "the server is busy; please try again shortly",
+        headers={"Retry-After": "1", "Cache-Control": "no-store"},
+    )
+
+
+def refusal(
+    scope: Scope, status: int, message: str, *, headers: dict[str, str] | None = None
+) -> Response:
+    """A request turned away before the app ran: RealWorld JSON under /api, plain words
+    elsewhere, with the headers every response carries."""
+    headers = {**security_headers(), **(headers or {})}
     path: str = scope["path"]
     if path == "/api" or path.startswith("/api/"):
-        message = {"errors": {"body": ["the server is busy; please try again shortly"]}}
-        return JSONResponse(message, status_code=503, headers=headers)
-    return PlainTextResponse(
-        "Broadsheet is busy; please try again shortly.", status_code=503, headers=headers
-    )
+        body = {"errors": {"body": [message]}}
+        return JSONResponse(body, status_code=status, headers=headers)
+    text = message[0].upper() + message[1:] + "."
+    return PlainTextResponse(text, status_code=status, headers=headers)
+
+
+# host[:port] as RFC 9110 allows it in Host: a name or an IPv4 address, or an IPv6 address in
+# brackets; no userinfo, path, query or spaces.
+_LABEL = r"[a-z0-9_][a-z0-9_-]{0,62}"
+_HOST_HEADER = re.compile(
+    rf"(?P<host>\[[0-9a-f:.]+\]|{_LABEL}(?:\.{_LABEL})*\.?)(?::[0-9]{{1,5}})?"
+)
+# Health probes come from load balancers that name the server by its address.
+_ANY_HOST_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class CheckHost:
+    """Refuse with 400, before anything else runs, a request whose Host is malformed, doubled,
+    missing (HTTP/1.1 requires one) or not one this site answers for: links and cache entries
+    must never be made from a host an attacker chose."""
+
+    def __init__(self, app: ASGIApp, *, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = self._problem(scope)
+        if problem:
+            await refusal(scope, 400, problem)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _problem(self, scope: Scope) -> str | None:
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) > 1:
+            return "a request must carry one Host header, not several"
+        if not hosts:
+            return None if scope["http_version"] == "1.0" else "a Host header is required"
+        value = hosts[0].decode("latin-1").lower()
+        valid = _HOST_HEADER.fullmatch(value)
+        if valid is None:
+            return "the Host header must be a host name with an optional port"
+        if scope["path"] in _ANY_HOST_PATHS or self._allows(valid["host"].strip("[]")):
+            return None
+        return "this server does not answer for that host"
+
+    def _allows(self, host: str) -> bool:
+        host = host.rstrip(".")
+        if "*" in self.allowed or host in self.allowed:
+            return True
+        return any(
+            allowed.startswith(".") and (host.endswith(allowed) or host == allowed[1:])
+            for allowed in self.allowed
+        )
+
+
+class LimitHeaders:
+    """Answer 431 to a request with more header bytes or more headers than allowed."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_count: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            size = sum(len(name) + len(value) for name, value in headers)
+            if len(headers) > self.max_count or size > self.max_bytes:
+                message = (
+                    f"request headers must stay within {self.max_count} fields"
+                    f" and {self.max_bytes} bytes"
+                )
+                await refusal(scope, 431, message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class ReadBodyFirst:
+    """Read a request's whole body before the layers inside run, within `timeout` seconds.
+
+    The in-flight limit inside counts requests being worked on: a client that trickles its
+    body in must not hold a slot while it does, and one too slow is answered 408. Bodies are
+    bounded (BodySizeLimit, inside, answers 413), so no more than `max_bytes` and one chunk
+    are held."""
+
+    def __init__(self, app: ASGIApp, *, timeout: float, max_bytes: int) -> None:
+        self.app = app
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _may_have_body(scope, self.max_bytes):
+            await self.app(scope, receive, send)
+            return
+        try:
+            async with asyncio.timeout(self.timeout):
+                arrived = await self._read(receive)
+        except TimeoutError:
+            late = f"the request body did not arrive within {self.timeout:g} seconds"
+            response = refusal(scope, 408, late, headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, _replaying(arrived, receive), send)
+
+    async def _read(self, receive: Receive) -> list[Message]:
+        arrived: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            arrived.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return arrived
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return arrived  # enough for the limit inside to refuse it
+
+
+def _may_have_body(scope: Scope, max_bytes: int) -> bool:
+    """Whether there is a body worth waiting for: one declared too large is refused inside
+    without being read."""
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length":
+            return value.isdigit() and 0 < int(value) <= max_bytes
+    return False
+
+
+def _replaying(arrived: list[Message], receive: Receive) -> Receive:
+    pending = list(arrived)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay

@@ -1,4 +1,5 @@
-"""Shapes shared by every feature's schemas: camelCase on the wire, no unstorable text."""
+"""Shapes shared by every feature's schemas: camelCase on the wire, no text that cannot be
+stored or written into XML."""
 
 import re
 from datetime import datetime
@@ -10,13 +11,20 @@ from pydantic.alias_generators import to_camel
 from broadsheet.lib.clock import isoformat
 
 # NUL and lone surrogates cannot be stored as text by every engine (PostgreSQL refuses NUL;
-# UTF-8 has no encoding for a lone surrogate), so they are refused at the door.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# UTF-8 has no encoding for a lone surrogate); the other C0 controls but tab, line feed and
+# carriage return, and U+FFFE and U+FFFF, cannot be written in XML 1.0, and any text may reach a
+# feed or the sitemap. All are refused at the door.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_UNSTORABLE = re.compile(f"{XML_FORBIDDEN.pattern}|[\ud800-\udfff]")
+# The same characters, for a pattern in the OpenAPI document (lone surrogates aside, below).
+FREE_OF_FORBIDDEN: dict[str, Any] = {
+    "not": {"pattern": "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]"}
+}
 
 
 # Unicode's White_Space, as pydantic's stripping and its regex engine read it. Python's isspace()
-# also counts the separators U+001C to U+001F, which are kept as text. (Every whitespace
-# character lies at or below U+3000.)
+# also counts the separators U+001C to U+001F, which are refused rather than stripped. (Every
+# whitespace character lies at or below U+3000.)
 WHITE_SPACE = "".join(
     character
     for character in map(chr, range(0x3001))
@@ -35,24 +43,25 @@ def _has_unstorable_text(value: Any) -> bool:
     return False
 
 
-def _document_nul_refusal(node: Any) -> None:
-    """Mark every text property as free of NUL, so the OpenAPI document says what is refused.
+def _document_refusal(node: Any) -> None:
+    """Mark every text property as free of the forbidden characters, so the OpenAPI document
+    says what is refused.
 
     Lone surrogates go unmentioned: a JSON Schema pattern matches UTF-16 code units, and a range
     of surrogates would also match the halves of every emoji.
     """
     if isinstance(node, list):
         for item in node:
-            _document_nul_refusal(item)
+            _document_refusal(item)
     elif isinstance(node, dict):
         if node.get("type") == "string":
-            node["not"] = {"pattern": "\\x00"}
+            node.update(FREE_OF_FORBIDDEN)
         for value in node.values():
-            _document_nul_refusal(value)
+            _document_refusal(value)
 
 
 def _document_unstorable_text(schema: dict[str, Any]) -> None:
-    _document_nul_refusal(schema.get("properties", {}))
+    _document_refusal(schema.get("properties", {}))
 
 
 class Schema(BaseModel):
@@ -67,7 +76,10 @@ class Schema(BaseModel):
     @classmethod
     def _refuse_unstorable_text(cls, value: Any) -> Any:
         if _has_unstorable_text(value):
-            raise ValueError("contains characters that cannot be stored (NUL or lone surrogates)")
+            raise ValueError(
+                "contains characters that cannot be stored"
+                " (control characters, U+FFFE, U+FFFF or lone surrogates)"
+            )
         return value
 
 

@@ -7,12 +7,14 @@ from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATA_DIR = Path("var")
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # RFC 7518 asks for an HS256 key at least as long as the hash it feeds: 256 bits.
 SECRET_KEY_MIN_BYTES = 32
 
@@ -92,8 +94,13 @@ class Settings(BaseSettings):
     # Jobs one worker runs at once, and how long running ones may take to finish on stop.
     worker_concurrency: int = 10
     worker_grace_seconds: int = 30
-    # Where the site is reached from outside, for links made away from a request (jobs).
+    # Where readers reach the site: every absolute URL the server writes (canonical links,
+    # feeds, the sitemap, redirects, jobs' links) starts with it, never with what a request says.
     base_url: str = "http://127.0.0.1:8000"
+    # Host header values answered; any other is refused with 400. Unset, the host of base_url,
+    # and every loopback name when that is a loopback address. A leading dot allows
+    # subdomains (".example.com"); "*" allows any, for a proxy in front that checks them.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
     # A WebSub hub (such as https://pubsubhubbub.appspot.com/) that feeds name, and that is
     # told when they change so that it pushes new stories to subscribers at once.
     websub_hub: str | None = None
@@ -111,7 +118,13 @@ class Settings(BaseSettings):
         IPv6Network("::1/128"),
     ]
     # Requests one worker serves at once; more are answered 503 at once instead of queueing.
+    # A request counts once its body has arrived: a client trickling one in holds no slot.
     max_requests_in_flight: int = 64
+    # Seconds a client gets to send its whole request body; past them it is answered 408.
+    request_body_timeout_seconds: float = 30
+    # Request headers, together and by number; past either, 431.
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
     # Attempts to sign in and to sign up, counted in Redis when REDIS_URL is set, else in each
     # worker. Each limit is `limits` notation: "10/minute", several joined by ";", "" for none.
     rate_limits: bool = True
@@ -121,6 +134,8 @@ class Settings(BaseSettings):
     login_limit_per_account: str = "100/hour"
     signup_limit_per_address: str = "20/hour"
     signup_limit_per_account: str = "5/hour"
+    # A new email in an account's settings also counts as a sign-up with it.
+    email_change_limit_per_account: str = "10/hour"
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; by default nobody's,
     # and the client is the address the connection comes from.
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = []
@@ -129,6 +144,23 @@ class Settings(BaseSettings):
     @classmethod
     def _name_async_driver(cls, url: str) -> str:
         return async_database_url(url)
+
+    @field_validator("base_url")
+    @classmethod
+    def _an_origin(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address, like https://news.example")
+        if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+            raise ValueError("must be the site's origin alone, like https://news.example")
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip().lower() for host in value.split(",") if host.strip()]
+        return value
 
     @field_validator("jobs_url")
     @classmethod
@@ -157,6 +189,7 @@ class Settings(BaseSettings):
         "login_limit_per_account",
         "signup_limit_per_address",
         "signup_limit_per_account",
+        "email_change_limit_per_account",
     )
     @classmethod
     def _limits_notation(cls, value: str) -> str:
@@ -168,6 +201,14 @@ class Settings(BaseSettings):
     def signing_key(self) -> str:
         """The key that signs tokens: the configured one, or one generated once and kept."""
         return self.secret_key or kept_secret_key(DATA_DIR / "secret_key")
+
+    @cached_property
+    def hosts_allowed(self) -> frozenset[str]:
+        """The Host names answered (without ports): allowed_hosts, or those base_url implies."""
+        if self.allowed_hosts:
+            return frozenset(host.rstrip(".") for host in self.allowed_hosts)
+        host = urlsplit(self.base_url).hostname or ""
+        return LOOPBACK_NAMES if host in LOOPBACK_NAMES else frozenset({host})
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.errors import Forbidden
 from broadsheet.lib.clock import as_utc, isoformat
+from broadsheet.lib.paths import raw_path
+from broadsheet.schemas import XML_FORBIDDEN
 from broadsheet.settings import Settings
 
 CSRF_COOKIE = "broadsheet_csrf"
@@ -111,7 +113,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
     context.setdefault("viewer", getattr(request.state, "viewer", None))
     context.setdefault("title", None)
     context.setdefault("description", None)
-    context.setdefault("canonical_url", str(request.url.replace(query="")))
+    context.setdefault("canonical_url", site_url(request) + raw_path(request.scope))
     html = templates.get_template(template).render(
         request=request, csrf_token=lambda: csrf_token(request), **context
     )
@@ -184,8 +186,8 @@ def local_path(candidate: str | None, *, default: str = "/") -> str:
 
 
 def site_url(request: Request) -> str:
-    """The site's address as this request reached it, without a trailing slash."""
-    return str(request.base_url).rstrip("/")
+    """The site's address as configured (BROADSHEET_BASE_URL), never as a request names it."""
+    return _settings(request).base_url
 
 
 # Stories a page of a list shows, and the page number every list page takes.
@@ -208,5 +210,7 @@ def pagination(page_number: int, total: int, *, base_url: str) -> dict[str, Any]
 
 
 def page_xml(template: str, **context: Any) -> str:
-    """Render an XML document (feeds, sitemap); the same autoescaping applies."""
-    return templates.get_template(template).render(**context)
+    """Render an XML document (feeds, sitemap); the same autoescaping applies. Characters XML
+    cannot hold are refused on the way in; any stored before that rule, or arriving another
+    way, are dropped, so that one story cannot make a feed unreadable for every subscriber."""
+    return XML_FORBIDDEN.sub("", templates.get_template(template).render(**context))

@@ -158,6 +158,7 @@ async def site(
         pytest.fail(f"broadsheet migrate failed:\n{migrate_output.decode()}")
 
     port = _free_port()
+    environment["BROADSHEET_BASE_URL"] = f"http://127.0.0.1:{port}"
     log = work / "serve.log"
     with log.open("wb") as output:
         server = await asyncio.create_subprocess_exec(

@@ -276,6 +276,7 @@ async def test_new_password_from_settings_signs_other_browsers_out(client, backe
             bio="",
             email=reader.email,
             password="a brand new phrase",
+            currentPassword=reader.password,
         )
 
         assert response.status_code == 303

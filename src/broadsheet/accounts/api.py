@@ -5,7 +5,13 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 
 from broadsheet.accounts import service as accounts
-from broadsheet.accounts.deps import TOKEN_OPTIONAL, Attempts, CurrentUser, OptionalUser
+from broadsheet.accounts.deps import (
+    NOT_STORED,
+    TOKEN_OPTIONAL,
+    Attempts,
+    CurrentUser,
+    OptionalUser,
+)
 from broadsheet.accounts.models import User
 from broadsheet.accounts.schemas import (
     LoginUserRequest,
@@ -39,7 +45,7 @@ def profile_out(user: User, *, following: bool) -> ProfileOut:
 
 @router.post(
     "/users/login",
-    dependencies=[WRITES],
+    dependencies=[WRITES, NOT_STORED],
     tags=["User and Authentication"],
     responses=errors_documented(401, 413, 422, 429),
 )
@@ -60,7 +66,7 @@ async def login(
 
 @router.post(
     "/users",
-    dependencies=[WRITES],
+    dependencies=[WRITES, NOT_STORED],
     status_code=status.HTTP_201_CREATED,
     tags=["User and Authentication"],
     responses=errors_documented(413, 422, 429),
@@ -78,7 +84,12 @@ async def register(
     return _user_response(user, settings)
 
 
-@router.get("/user", tags=["User and Authentication"], responses=errors_documented(401))
+@router.get(
+    "/user",
+    dependencies=[NOT_STORED],
+    tags=["User and Authentication"],
+    responses=errors_documented(401),
+)
 async def current_user(user: CurrentUser, settings: AppSettings) -> UserResponse:
     """The signed-in user."""
     return _user_response(user, settings)
@@ -87,8 +98,8 @@ async def current_user(user: CurrentUser, settings: AppSettings) -> UserResponse
 @router.put(
     "/user",
     tags=["User and Authentication"],
-    responses=errors_documented(401, 413, 422),
-    dependencies=[WRITES],
+    responses=errors_documented(401, 413, 422, 429),
+    dependencies=[WRITES, NOT_STORED],
 )
 async def update_current_user(
     body: UserUpdateRequest,
@@ -96,8 +107,11 @@ async def update_current_user(
     session: DbSession,
     settings: AppSettings,
     passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> UserResponse:
-    """Change the signed-in user's settings; a new password ends every earlier token."""
+    """Change the signed-in user's settings; a new password ends every earlier token. A new
+    email counts as a sign-up attempt with it; `currentPassword`, when sent, must be right."""
+    await attempts.update_account(user, body.user)
     user = await accounts.update_account(session, user, body.user, passwords=passwords)
     return _user_response(user, settings)
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from broadsheet.accounts import service as accounts
 from broadsheet.accounts.models import User
+from broadsheet.accounts.schemas import UserUpdate
 from broadsheet.deps import AppSettings, DbSession
 from broadsheet.errors import Unauthorized
 from broadsheet.ratelimit import RateLimiter, client_address
@@ -133,6 +134,18 @@ class AttemptLimits:
         )
         await self.limiter.hit(self.settings.signup_limit_per_account, "signup:account", account)
 
+    async def update_account(self, user: User, changes: UserUpdate) -> None:
+        """A settings change counts like what it could be used for instead: a current password
+        tried as a sign-in, a new email as a sign-up (so that trying addresses here is no way
+        around the sign-up limits), and new emails per account besides."""
+        if changes.current_password is not None:
+            await self.sign_in(user.email)
+        if changes.email is not None and accounts.changes_email(user, changes):
+            await self.sign_up(changes.email)
+            await self.limiter.hit(
+                self.settings.email_change_limit_per_account, "email-change:account", str(user.id)
+            )
+
 
 def _account(email: str) -> str:
     # Counted under a digest: no address book of who tried to sign in is left in Redis.
@@ -144,3 +157,12 @@ async def _attempt_limits(request: Request, settings: AppSettings) -> AttemptLim
 
 
 Attempts = Annotated[AttemptLimits, Depends(_attempt_limits)]
+
+
+def _not_stored(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-store"
+
+
+# For responses that carry a token or an email address: no cache, the browser's included, keeps
+# them.
+NOT_STORED = Depends(_not_stored)

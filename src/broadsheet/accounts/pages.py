@@ -215,18 +215,27 @@ async def save_settings(
     session: DbSession,
     user: SiteUser,
     passwords: PasswordHashing,
+    attempts: Attempts,
 ) -> Response:
-    """Save the settings; a new password ends every other session and token."""
+    """Save the settings; a new email or password needs the current one, and a new password
+    ends every other session and token."""
     fields = {name: form.get(name, "") for name in ("image", "username", "bio", "email")}
-    changes = {**fields, "password": form.get("password") or None}
+    # Passwords are never shown again, whatever happens.
+    typed_passwords = {name: form.get(name) or None for name in ("password", "currentPassword")}
     try:
-        update = UserUpdate.model_validate(changes)
+        update = UserUpdate.model_validate(fields | typed_passwords)
         password_changed = update.password is not None
-        await accounts.update_account(session, user, update, passwords=passwords)
+        await attempts.update_account(user, update)
+        await accounts.update_account(
+            session, user, update, passwords=passwords, confirm_sign_in_changes=True
+        )
     except ValidationError as error:
         return _settings_again(request, fields, validation_problems(error.errors()))
     except Invalid as error:
         return _settings_again(request, fields, error.errors())
+    except LimitReached as error:
+        response = _settings_again(request, fields, error.errors(), status_code=error.status_code)
+        return _with_retry_after(response, error.retry_after)
     response = redirect("/settings?saved=true")
     if password_changed:
         await start_site_session(request, response, session, user)
@@ -234,12 +243,12 @@ async def save_settings(
 
 
 def _settings_again(
-    request: Request, form: dict[str, str], errors: dict[str, list[str]]
+    request: Request, form: dict[str, str], errors: dict[str, list[str]], *, status_code: int = 422
 ) -> Response:
     return page(
         request,
         "accounts/settings.html",
-        status_code=422,
+        status_code=status_code,
         title="Settings",
         form=form,
         errors=errors,

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
 from broadsheet.accounts.models import EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH
-from broadsheet.schemas import WHITE_SPACE_CLASS, Schema
+from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema
 
 BIO_MAX_LENGTH = 2000
 IMAGE_MAX_LENGTH = 1000
@@ -36,14 +36,32 @@ Password = Annotated[
 ]
 LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=BIO_MAX_LENGTH)]
+
+
+def _a_picture_address(value: str) -> str:
+    """An https: address, or empty for none: the site's pages load pictures only from secure
+    addresses, so an http: one would be stored and then never shown."""
+    if not value:
+        return value
+    if value[:7].lower() == "http://":
+        raise ValueError("must start with https:// (pages show pictures from secure addresses)")
+    if value[:8].lower() != "https://" or len(value) == 8:
+        raise ValueError(
+            "must be the https:// address of a picture, like https://example.com/me.png"
+        )
+    if any(character in WHITE_SPACE for character in value):
+        raise ValueError("must not contain spaces")
+    return value
+
+
 ImageUrl = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=IMAGE_MAX_LENGTH,
-        pattern=f"^(https?://[^{WHITE_SPACE_CLASS}]+)?$",
+    StringConstraints(strip_whitespace=True, max_length=IMAGE_MAX_LENGTH),
+    AfterValidator(_a_picture_address),
+    Field(
+        description="An https: URL, or empty to remove the image",
+        json_schema_extra={"pattern": f"^(https://[^{WHITE_SPACE_CLASS}]+)?$"},
     ),
-    Field(description="An http(s) URL, or empty to remove the image"),
 ]
 
 
@@ -80,12 +98,26 @@ NewPassword = Annotated[
 ]
 
 
+CurrentPassword = Annotated[
+    LoginPassword | None,
+    BeforeValidator(_empty_as_unchanged),
+    Field(
+        description=(
+            "Broadsheet's extension to RealWorld: the account's password as it is now. When"
+            " sent, nothing is changed unless it is right (422 otherwise); attempts count as"
+            " sign-ins."
+        )
+    ),
+]
+
+
 class UserUpdate(Schema):
     username: Username | None = None
     email: Email | None = None
     password: NewPassword = None
     bio: Bio | None = None
     image: ImageUrl | None = None
+    current_password: CurrentPassword = None
 
 
 class UserUpdateRequest(Schema):

@@ -21,14 +21,15 @@ from broadsheet.articles.schemas import (
     ArticleSummary,
     ArticleUpdateRequest,
 )
-from broadsheet.deps import FREE_OF_NUL, WRITES, DbSession, ListTotals, PathText
+from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import errors_documented
+from broadsheet.schemas import FREE_OF_FORBIDDEN
 
 router = APIRouter(tags=["Articles"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many stories to return")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many stories to skip")]
-FilterText = Annotated[str | None, Query(max_length=200, json_schema_extra=FREE_OF_NUL)]
+FilterText = Annotated[str | None, Query(max_length=200, json_schema_extra=FREE_OF_FORBIDDEN)]
 
 
 def _summary_fields(view: ArticleView) -> dict[str, object]:

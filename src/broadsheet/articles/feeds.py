@@ -10,6 +10,7 @@ from broadsheet.articles import queries
 from broadsheet.articles.queries import ArticlePage
 from broadsheet.deps import DbSession, PathText
 from broadsheet.lib.clock import utcnow
+from broadsheet.lib.paths import raw_path
 from broadsheet.web import page_xml, site_url
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,7 @@ def atom(request: Request, result: ArticlePage, *, title: str, path: str) -> Res
     xml = page_xml(
         "articles/feed.atom",
         feed_title=title,
-        feed_url=f"{base}{request.url.path}",
+        feed_url=base + raw_path(request.scope),
         page_url=f"{base}{path}",
         base_url=base,
         hub=request.app.state.settings.websub_hub,
