@@ -32,9 +32,8 @@ from broadsheet.metrics import router as metrics_router
 from broadsheet.middleware import (
     ApiCors,
     BodySizeLimit,
-    CheckHost,
+    CheckRequestHead,
     HeadAsGet,
-    LimitHeaders,
     LoadShedding,
     ReadBodyFirst,
     RefuseForbiddenInUrl,
@@ -132,9 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(ApiCors, origins=settings.cors_origins)
     # Before the cache, whose key holds the host, and before anything else reads a header.
-    app.add_middleware(CheckHost, allowed=settings.hosts_allowed)
     app.add_middleware(
-        LimitHeaders, max_bytes=settings.max_header_bytes, max_count=settings.max_headers
+        CheckRequestHead,
+        allowed=settings.hosts_allowed,
+        max_bytes=settings.max_header_bytes,
+        max_count=settings.max_headers,
     )
     # Every request, cache hits and refusals included, gets an id and an access line.
     app.add_middleware(RequestLog, access_log=settings.access_log)

@@ -368,14 +368,15 @@ class _Computed:
 
 
 def _key(scope: Scope) -> str:
-    """The entry a request reads: its parts kept apart (as a JSON list), so that no two
-    different requests share one. The host is the checked Host header (see CheckHost), the
-    path is the raw one (an encoded "?" stays encoded), and `Accept` is there because one URL
-    may answer HTML, JSON or another form by what the client accepts."""
+    """The entry a request reads: its parts kept apart, so that no two different requests
+    share one. None but the last can hold a space: the scheme, the Host header (checked by
+    CheckRequestHead), and the raw path (an encoded "?" stays encoded) and query, which a
+    request line delimits with spaces. `Accept` is there because one URL may answer HTML,
+    JSON or another form by what the client accepts."""
     host = (_header(scope, b"host") or b"").decode("latin-1").lower()
     query = scope["query_string"].decode("latin-1")
     accept = (_header(scope, b"accept") or b"").decode("latin-1")
-    return json.dumps([scope["scheme"], host, raw_path(scope), query, accept])
+    return f"{scope['scheme']} {host} {raw_path(scope)} {query} {accept}"
 
 
 def _marked(send: Send, cache_control: bytes, status: bytes) -> Send:

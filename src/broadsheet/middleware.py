@@ -220,42 +220,70 @@ _LABEL = r"[a-z0-9_][a-z0-9_-]{0,62}"
 _HOST_HEADER = re.compile(
     rf"(?P<host>\[[0-9a-f:.]+\]|{_LABEL}(?:\.{_LABEL})*\.?)(?::[0-9]{{1,5}})?"
 )
-# Health probes come from load balancers that name the server by its address.
 _ANY_HOST_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class CheckHost:
-    """Refuse with 400, before anything else runs, a request whose Host is malformed, doubled,
-    missing (HTTP/1.1 requires one) or not one this site answers for: links and cache entries
-    must never be made from a host an attacker chose."""
+class CheckRequestHead:
+    """Refuse, before anything else runs, a request whose headers are too many or too large
+    (431), or whose Host is malformed, doubled, missing (HTTP/1.1 requires one) or not one this
+    site answers for (400): links and cache entries must never be made from a host an attacker
+    chose."""
 
-    def __init__(self, app: ASGIApp, *, allowed: frozenset[str]) -> None:
+    # Host values found good, so that most requests skip the pattern; bounded against floods
+    # of distinct ones.
+    _REMEMBERED_HOSTS = 64
+
+    def __init__(
+        self, app: ASGIApp, *, allowed: frozenset[str], max_bytes: int, max_count: int
+    ) -> None:
         self.app = app
         self.allowed = allowed
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+        self._good_hosts: set[bytes] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problem = self._problem(scope)
+        headers = scope["headers"]
+        size = 0
+        hosts = []
+        for name, value in headers:
+            size += len(name) + len(value)
+            if name == b"host":
+                hosts.append(value)
+        if len(headers) > self.max_count or size > self.max_bytes:
+            message = (
+                f"request headers must stay within {self.max_count} fields"
+                f" and {self.max_bytes} bytes"
+            )
+            await refusal(scope, 431, message)(scope, receive, send)
+            return
+        problem = self._host_problem(scope, hosts)
         if problem:
             await refusal(scope, 400, problem)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    def _problem(self, scope: Scope) -> str | None:
-        hosts = [value for name, value in scope["headers"] if name == b"host"]
+    def _host_problem(self, scope: Scope, hosts: list[bytes]) -> str | None:
         if len(hosts) > 1:
             return "a request must carry one Host header, not several"
         if not hosts:
             return None if scope["http_version"] == "1.0" else "a Host header is required"
-        value = hosts[0].decode("latin-1").lower()
-        valid = _HOST_HEADER.fullmatch(value)
+        if hosts[0] in self._good_hosts:
+            return None
+        valid = _HOST_HEADER.fullmatch(hosts[0].decode("latin-1").lower())
         if valid is None:
             return "the Host header must be a host name with an optional port"
-        if scope["path"] in _ANY_HOST_PATHS or self._allows(valid["host"].strip("[]")):
-            return None
-        return "this server does not answer for that host"
+        if not self._allows(valid["host"].strip("[]")):
+            # Health probes come from load balancers that name the server by its address.
+            if scope["path"] in _ANY_HOST_PATHS:
+                return None
+            return "this server does not answer for that host"
+        if len(self._good_hosts) < self._REMEMBERED_HOSTS:
+            self._good_hosts.add(hosts[0])
+        return None
 
     def _allows(self, host: str) -> bool:
         host = host.rstrip(".")
@@ -265,28 +293,6 @@ class CheckHost:
             allowed.startswith(".") and (host.endswith(allowed) or host == allowed[1:])
             for allowed in self.allowed
         )
-
-
-class LimitHeaders:
-    """Answer 431 to a request with more header bytes or more headers than allowed."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_count: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.max_count = max_count
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = scope["headers"]
-            size = sum(len(name) + len(value) for name, value in headers)
-            if len(headers) > self.max_count or size > self.max_bytes:
-                message = (
-                    f"request headers must stay within {self.max_count} fields"
-                    f" and {self.max_bytes} bytes"
-                )
-                await refusal(scope, 431, message)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 class ReadBodyFirst:

@@ -45,6 +45,7 @@ async def test_new_password_on_the_settings_page_ends_every_api_token(client, ba
             bio="",
             email=writer.email,
             password=NEW_PASSWORD,
+            currentPassword=writer.password,
         )
 
         assert response.status_code == 303
