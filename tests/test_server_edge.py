@@ -123,3 +123,17 @@ def test_plain_uvicorn_believes_forwarded_headers_only_from_trusted_proxies(
     cookies = sign_in.headers.get_list("set-cookie")
     assert cookies
     assert all(("; secure" in cookie.lower()) == believed for cookie in cookies), cookies
+
+
+def test_serve_without_a_base_url_links_to_where_it_listens(serving):
+    port = serving
+
+    moved = httpx.get(f"http://127.0.0.1:{port}/signin/")
+    by_name = httpx.get(f"http://localhost:{port}/api/tags")
+    elsewhere = httpx.get(f"http://127.0.0.1:{port}/api/tags", headers={"Host": "evil.example"})
+
+    assert moved.status_code == 307
+    assert moved.headers["location"] == f"http://127.0.0.1:{port}/signin"
+    assert by_name.status_code == 200
+    assert elsewhere.status_code == 400
+    assert elsewhere.json() == {"errors": {"body": ["this server does not answer for that host"]}}

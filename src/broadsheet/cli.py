@@ -80,10 +80,16 @@ def _demo_sign_in(settings: Settings) -> str | None:
         return None
 
 
+def _listening_at(host: str, port: int) -> str:
+    """The URL of a server listening on `host`: on every address, the loopback one."""
+    local = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    return f"http://[{local}]:{port}" if ":" in local else f"http://{local}:{port}"
+
+
 def _greet(settings: Settings, *, host: str, port: int) -> None:
     """Say where the site answers, and how to sign in when the demo content is there."""
     sign_in = _demo_sign_in(settings)
-    address = f"http://{host}:{port}"
+    address = _listening_at(host, port)
     typer.echo(f"starting Broadsheet at {address} (API docs at {address}/api/docs)")
     if sign_in:
         typer.echo(sign_in)
@@ -108,6 +114,9 @@ def serve(
     # handler it found; this one makes that a clean exit instead of death by signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings()
+    if "base_url" not in settings.model_fields_set:
+        # Unconfigured, the site is where this server listens; the workers read it from here.
+        os.environ["BROADSHEET_BASE_URL"] = _listening_at(host, port)
     # JSON lines for log collectors; a person at a terminal reads text better.
     log_format = settings.log_format or ("text" if sys.stderr.isatty() else "json")
     try:
