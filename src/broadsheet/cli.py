@@ -80,9 +80,13 @@ def _demo_sign_in(settings: Settings) -> str | None:
         return None
 
 
+# Listening on every address names no host to link to; the loopback address does.
+_ANY_ADDRESS_LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104  # nosec B104
+
+
 def _listening_at(host: str, port: int) -> str:
-    """The URL of a server listening on `host`: on every address, the loopback one."""
-    local = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    """The URL of a server listening on `host`."""
+    local = _ANY_ADDRESS_LOOPBACK.get(host, host)
     return f"http://[{local}]:{port}" if ":" in local else f"http://{local}:{port}"
 
 
