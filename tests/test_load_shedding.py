@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.helpers import own_app, sign_up
+from broadsheet.app import close, create_app
+from tests.conftest import settings_for_tests
+from tests.helpers import sign_up
 
 
 @dataclass
@@ -21,8 +23,13 @@ class Site:
 
 @pytest.fixture
 async def one_at_a_time(backend) -> AsyncIterator[Site]:
-    settings = {"max_requests_in_flight": 1, "request_body_timeout_seconds": 5}
-    async with own_app(backend, **settings) as (app, client):
+    app = create_app(
+        settings_for_tests(
+            backend.settings.database_url, max_requests_in_flight=1, request_body_timeout_seconds=5
+        )
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         site = Site(client)
 
         @app.get("/api/held")
@@ -35,6 +42,7 @@ async def one_at_a_time(backend) -> AsyncIterator[Site]:
             yield site
         finally:
             site.held_may_finish.set()
+            await close(app)
 
 
 @pytest.mark.engines("sqlite")
@@ -98,6 +106,9 @@ async def test_a_client_still_sending_its_body_holds_no_place(one_at_a_time):
 
 @pytest.mark.engines("sqlite")
 async def test_a_body_that_does_not_arrive_in_time_is_answered_408(backend):
+    app = create_app(
+        settings_for_tests(backend.settings.database_url, request_body_timeout_seconds=0.05)
+    )
     never = asyncio.Event()
 
     async def stalled_body() -> AsyncIterator[bytes]:
@@ -105,17 +116,19 @@ async def test_a_body_that_does_not_arrive_in_time_is_answered_408(backend):
         await never.wait()
         yield b'ished"}}'
 
-    async with own_app(backend, request_body_timeout_seconds=0.05) as (_, client):
-        writer = await sign_up(client)
-        try:
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            writer = await sign_up(client)
             stalled = await client.put(
                 "/api/user",
                 content=stalled_body(),
                 headers={**writer.headers, "Content-Type": "application/json"},
             )
-        finally:
-            never.set()
-        user = await client.get("/api/user", headers=writer.headers)
+            user = await client.get("/api/user", headers=writer.headers)
+    finally:
+        never.set()
+        await close(app)
 
     assert stalled.status_code == 408
     assert stalled.headers["connection"] == "close"
