@@ -2,8 +2,11 @@
 
 import itertools
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -11,8 +14,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from broadsheet.app import close, create_app
 from broadsheet.db import Base
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, settings_for_tests
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -81,3 +85,56 @@ async def redis_or_skip() -> str:
             raise
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     return REDIS_URL
+
+
+@asynccontextmanager
+async def own_app(backend, **settings: Any) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """An app of its own on the backend's database, with these settings, and a client of it."""
+    app = create_app(settings_for_tests(backend.settings.database_url, **settings))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield app, client
+    finally:
+        await close(app)
+
+
+async def asgi_request(
+    app: Any,
+    method: str,
+    path: str,
+    *,
+    headers: list[tuple[bytes, bytes]],
+    query: str = "",
+    http_version: str = "1.1",
+) -> httpx.Response:
+    """Hand one request straight to the app as a server would, with exactly these headers:
+    httpx always sends one Host, and refuses URLs over 64 KiB."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": http_version,
+        "method": method,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+        "path": path,
+        "raw_path": quote(path).encode(),
+        "query_string": query.encode(),
+        "headers": headers,
+    }
+    start: dict[str, Any] = {}
+    body: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def collect(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            body.append(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    return httpx.Response(start["status"], headers=start["headers"], content=b"".join(body))

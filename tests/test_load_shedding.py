@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from broadsheet.app import close, create_app
-from tests.conftest import settings_for_tests
-from tests.helpers import sign_up
+from tests.helpers import own_app, sign_up
 
 
 @dataclass
@@ -23,13 +21,8 @@ class Site:
 
 @pytest.fixture
 async def one_at_a_time(backend) -> AsyncIterator[Site]:
-    app = create_app(
-        settings_for_tests(
-            backend.settings.database_url, max_requests_in_flight=1, request_body_timeout_seconds=5
-        )
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    settings = {"max_requests_in_flight": 1, "request_body_timeout_seconds": 5}
+    async with own_app(backend, **settings) as (app, client):
         site = Site(client)
 
         @app.get("/api/held")
@@ -42,7 +35,6 @@ async def one_at_a_time(backend) -> AsyncIterator[Site]:
             yield site
         finally:
             site.held_may_finish.set()
-            await close(app)
 
 
 @pytest.mark.engines("sqlite")
@@ -106,9 +98,6 @@ async def test_a_client_still_sending_its_body_holds_no_place(one_at_a_time):
 
 @pytest.mark.engines("sqlite")
 async def test_a_body_that_does_not_arrive_in_time_is_answered_408(backend):
-    app = create_app(
-        settings_for_tests(backend.settings.database_url, request_body_timeout_seconds=0.05)
-    )
     never = asyncio.Event()
 
     async def stalled_body() -> AsyncIterator[bytes]:
@@ -116,19 +105,17 @@ async def test_a_body_that_does_not_arrive_in_time_is_answered_408(backend):
         await never.wait()
         yield b'ished"}}'
 
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            writer = await sign_up(client)
+    async with own_app(backend, request_body_timeout_seconds=0.05) as (_, client):
+        writer = await sign_up(client)
+        try:
             stalled = await client.put(
                 "/api/user",
                 content=stalled_body(),
                 headers={**writer.headers, "Content-Type": "application/json"},
             )
-            user = await client.get("/api/user", headers=writer.headers)
-    finally:
-        never.set()
-        await close(app)
+        finally:
+            never.set()
+        user = await client.get("/api/user", headers=writer.headers)
 
     assert stalled.status_code == 408
     assert stalled.headers["connection"] == "close"

@@ -7,27 +7,21 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from broadsheet.app import close, create_app
-from tests.conftest import settings_for_tests
+from tests.helpers import own_app
 
 pytestmark = pytest.mark.engines("sqlite")
 
 
 @pytest.fixture
 async def failing_site(backend) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings_for_tests(backend.settings.database_url))
+    async with own_app(backend) as (app, client):
 
-    async def fail() -> None:
-        raise RuntimeError("a bug in a handler")
+        async def fail() -> None:
+            raise RuntimeError("a bug in a handler")
 
-    app.add_api_route("/api/fails", fail)
-    app.add_api_route("/fails", fail)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-    finally:
-        await close(app)
+        app.add_api_route("/api/fails", fail)
+        app.add_api_route("/fails", fail)
+        yield client
 
 
 @pytest.mark.parametrize("path", ["/api/fails", "/fails"])

@@ -3,6 +3,7 @@
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -164,16 +165,21 @@ def _api_paths(app: FastAPI) -> list[tuple[re.Pattern[str], list[str]]]:
 HtmlErrorRenderer = Callable[[Request, int, dict[str, list[str]]], Response]
 
 
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def is_api(request: Request) -> bool:
-    return request.url.path == "/api" or request.url.path.startswith("/api/")
+    return is_api_path(request.url.path)
 
 
 def _respond(
     request: Request,
-    html: HtmlErrorRenderer,
     status_code: int,
     errors: dict[str, list[str]],
     headers: Mapping[str, str] | None = None,
+    *,
+    html: HtmlErrorRenderer,
 ) -> Response:
     response = (
         error_response(status_code, errors)
@@ -188,13 +194,7 @@ def _respond(
 def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
     """Answer errors as RealWorld JSON under /api and as an HTML page everywhere else."""
 
-    def respond(
-        request: Request,
-        status_code: int,
-        errors: dict[str, list[str]],
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        return _respond(request, html, status_code, errors, headers)
+    respond = partial(_respond, html=html)
 
     async def app_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AppError)  # noqa: S101 (registered for AppError only)
@@ -273,7 +273,7 @@ class AnswerUnexpectedErrors:
             if started:
                 raise  # half a response is out: only closing the connection tells the client
             errors = {"body": ["something went wrong on our side"]}
-            response = _respond(Request(scope, receive), self.html, 500, errors)
+            response = _respond(Request(scope, receive), 500, errors, html=self.html)
             await response(scope, receive, send)
 
 

@@ -7,9 +7,10 @@ from urllib.parse import unquote_plus
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from broadsheet.errors import error_response, is_api_path
 from broadsheet.schemas import XML_FORBIDDEN
 
 
@@ -56,7 +57,7 @@ class RefuseForbiddenInUrl:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _carries_forbidden(scope):
             message = "must not contain control characters, U+FFFE or U+FFFF"
-            response = JSONResponse({"errors": {"url": [message]}}, status_code=422)
+            response = error_response(422, {"url": [message]})
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -166,6 +167,10 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
+# The health probes and the metrics: answered whatever the load, and whatever host they name.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class LoadShedding:
     """Answer 503 with Retry-After at once while this worker already serves `limit` requests.
     Past its capacity a server that queues only makes every request late; a quick refusal lets
@@ -178,7 +183,7 @@ class LoadShedding:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Probes and metrics must answer most of all when the server is busy.
-        if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz", "/metrics"):
+        if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
@@ -206,10 +211,10 @@ def refusal(
     """A request turned away before the app ran: RealWorld JSON under /api, plain words
     elsewhere, with the headers every response carries."""
     headers = {**security_headers(), **(headers or {})}
-    path: str = scope["path"]
-    if path == "/api" or path.startswith("/api/"):
-        body = {"errors": {"body": [message]}}
-        return JSONResponse(body, status_code=status, headers=headers)
+    if is_api_path(scope["path"]):
+        response = error_response(status, {"body": [message]})
+        response.headers.update(headers)
+        return response
     text = message[0].upper() + message[1:] + "."
     return PlainTextResponse(text, status_code=status, headers=headers)
 
@@ -220,7 +225,6 @@ _LABEL = r"[a-z0-9_][a-z0-9_-]{0,62}"
 _HOST_HEADER = re.compile(
     rf"(?P<host>\[[0-9a-f:.]+\]|{_LABEL}(?:\.{_LABEL})*\.?)(?::[0-9]{{1,5}})?"
 )
-_ANY_HOST_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class CheckRequestHead:
@@ -278,7 +282,7 @@ class CheckRequestHead:
             return "the Host header must be a host name with an optional port"
         if not self._allows(valid["host"].strip("[]")):
             # Health probes come from load balancers that name the server by its address.
-            if scope["path"] in _ANY_HOST_PATHS:
+            if scope["path"] in PROBE_PATHS:
                 return None
             return "this server does not answer for that host"
         if len(self._good_hosts) < self._REMEMBERED_HOSTS:

@@ -26,6 +26,12 @@ def assert_refused(response: httpx.Response) -> None:
     assert list(response.json()["errors"]) == ["attempts"]
 
 
+async def save_settings(client: httpx.AsyncClient, **changes: str) -> httpx.Response:
+    """Post alice's settings form as the page shows it, with `changes` typed in."""
+    shown = {"image": "", "username": "alice", "bio": "", "email": "alice@example.com"}
+    return await submit(client, "/settings", **(shown | {"password": ""} | changes))
+
+
 async def update(client: httpx.AsyncClient, token: str, **fields: str) -> httpx.Response:
     return await client.put("/api/user", json={"user": fields}, headers=token_headers(token))
 
@@ -89,14 +95,8 @@ async def test_site_asks_for_the_current_password_to_change_email_or_password(
 ):
     reader = await sign_up_on_site(client, "alice")
 
-    response = await submit(
-        client,
-        "/settings",
-        image="",
-        username="alice",
-        bio="A bio I took time to write.",
-        currentPassword=typed,
-        **change,
+    response = await save_settings(
+        client, bio="A bio I took time to write.", currentPassword=typed, **change
     )
 
     assert response.status_code == 422
@@ -115,15 +115,8 @@ async def test_site_asks_for_the_current_password_to_change_email_or_password(
 async def test_site_changes_the_email_with_the_current_password(client):
     reader = await sign_up_on_site(client, "alice")
 
-    response = await submit(
-        client,
-        "/settings",
-        image="",
-        username="alice",
-        bio="",
-        email="alice.new@example.com",
-        password="",
-        currentPassword=reader.password,
+    response = await save_settings(
+        client, email="alice.new@example.com", currentPassword=reader.password
     )
 
     assert response.status_code == 303, error_beside(response.text, "currentPassword")
@@ -186,26 +179,15 @@ async def test_site_settings_past_a_limit_answer_429_and_keep_the_typing(backend
     async with site(backend, email_change_limit_per_account="1/hour") as client_from:
         client = client_from()
         reader = await sign_up_on_site(client, "alice")
-        first = await submit(
-            client,
-            "/settings",
-            image="",
-            username="alice",
-            bio="",
-            email="alice.first@example.com",
-            password="",
-            currentPassword=reader.password,
+        first = await save_settings(
+            client, email="alice.first@example.com", currentPassword=reader.password
         )
         assert first.status_code == 303
 
-        response = await submit(
+        response = await save_settings(
             client,
-            "/settings",
-            image="",
-            username="alice",
             bio="Kept as typed",
             email="alice.new@example.com",
-            password="",
             currentPassword=reader.password,
         )
 
@@ -261,15 +243,7 @@ async def test_pictures_must_be_https_with_a_clear_message(client, image, messag
 async def test_site_refuses_an_http_picture_beside_the_field(client):
     await sign_up_on_site(client, "alice")
 
-    response = await submit(
-        client,
-        "/settings",
-        image="http://example.com/alice.png",
-        username="alice",
-        bio="Kept",
-        email="alice@example.com",
-        password="",
-    )
+    response = await save_settings(client, image="http://example.com/alice.png", bio="Kept")
 
     assert response.status_code == 422
     assert error_beside(response.text, "image").startswith("Picture URL must start with https://")

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from tests.helpers import PASSWORD, Writer, every_row, publish, sign_up
+from tests.helpers import PASSWORD, Writer, asgi_request, every_row, publish, sign_up
 from tests.pages.helpers import csrf_from
 
 # -- The corpus ------------------------------------------------------------------------------
@@ -335,35 +335,10 @@ HOSTILE_IN_URL |= UNDECODABLE_IN_URL
 
 async def request_directly(backend, method: str, path: str, query: str = "", **headers: str):
     """Hand a request straight to the app, as a server would: httpx refuses URLs over 64 KiB."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 50000),
-        "root_path": "",
-        "path": path,
-        "raw_path": quote(path).encode(),
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")]
-        + [(name.lower().encode(), value.encode()) for name, value in headers.items()],
-    }
-    start: dict[str, Any] = {}
-    body: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def collect(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        else:
-            body.append(message.get("body", b""))
-
-    await backend.app(scope, receive, collect)
-    return httpx.Response(start["status"], headers=start["headers"], content=b"".join(body))
+    sent = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    return await asgi_request(
+        backend.app, method, path, query=query, headers=[(b"host", b"testserver"), *sent]
+    )
 
 
 # A valid body where there is one, so that the path parameter alone decides the answer.

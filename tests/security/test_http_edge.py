@@ -8,53 +8,17 @@ from typing import Any
 import httpx
 import pytest
 
-from broadsheet.app import close, create_app
-from tests.conftest import settings_for_tests
-from tests.helpers import publish, sign_up
+from tests.helpers import asgi_request, own_app, publish, sign_up
 
 pytestmark = pytest.mark.engines("sqlite")
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options")
 
 
-async def ask(
-    app: Any,
-    path: str,
-    headers: list[tuple[bytes, bytes]],
-    *,
-    http_version: str = "1.1",
-    query: bytes = b"",
-) -> httpx.Response:
-    """One GET handed to the app exactly as a server would, headers as given (httpx always
-    sends one Host)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": http_version,
-        "method": "GET",
-        "scheme": "http",
-        "server": ("127.0.0.1", 8000),
-        "client": ("127.0.0.1", 50000),
-        "root_path": "",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "headers": headers,
-    }
-    start: dict[str, Any] = {}
-    body: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def collect(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        else:
-            body.append(message.get("body", b""))
-
-    await app(scope, receive, collect)
-    return httpx.Response(start["status"], headers=start["headers"], content=b"".join(body))
+async def get_naming(app: Any, path: str, *hosts: str, http_version: str = "1.1"):
+    """GET `path` with one Host header for each of `hosts`, however many."""
+    headers = [(b"host", host.encode()) for host in hosts]
+    return await asgi_request(app, "GET", path, headers=headers, http_version=http_version)
 
 
 def assert_refused_400(response: httpx.Response, *, api: bool) -> None:
@@ -86,7 +50,7 @@ MALFORMED_HOSTS = [
 @pytest.mark.parametrize("path", ["/", "/api/tags", "/feed.atom", "/healthz"])
 @pytest.mark.parametrize("host", MALFORMED_HOSTS)
 async def test_a_malformed_host_is_refused_before_anything_runs(backend, path, host):
-    response = await ask(backend.app, path, [(b"host", host.encode())])
+    response = await get_naming(backend.app, path, host)
 
     assert_refused_400(response, api=path.startswith("/api"))
     assert "set-cookie" not in response.headers
@@ -94,9 +58,9 @@ async def test_a_malformed_host_is_refused_before_anything_runs(backend, path, h
 
 @pytest.mark.parametrize("path", ["/", "/api/tags", "/healthz"])
 async def test_two_host_headers_or_none_on_http_1_1_are_refused(backend, path):
-    twice = await ask(backend.app, path, [(b"host", b"testserver"), (b"host", b"testserver")])
-    missing = await ask(backend.app, path, [])
-    old_client = await ask(backend.app, path, [], http_version="1.0")
+    twice = await get_naming(backend.app, path, "testserver", "testserver")
+    missing = await get_naming(backend.app, path)
+    old_client = await get_naming(backend.app, path, http_version="1.0")
 
     assert_refused_400(twice, api=path.startswith("/api"))
     assert_refused_400(missing, api=path.startswith("/api"))
@@ -107,7 +71,7 @@ async def test_two_host_headers_or_none_on_http_1_1_are_refused(backend, path):
     "host", ["testserver", "TESTSERVER", "testserver:80", "testserver.", "testserver:8000"]
 )
 async def test_the_configured_host_is_answered_in_any_case_and_on_any_port(backend, host):
-    response = await ask(backend.app, "/api/tags", [(b"host", host.encode())])
+    response = await get_naming(backend.app, "/api/tags", host)
 
     assert response.status_code == 200, response.text
 
@@ -115,7 +79,7 @@ async def test_the_configured_host_is_answered_in_any_case_and_on_any_port(backe
 @pytest.mark.parametrize("host", ["evil.example", "testserver.evil.example", "127.0.0.1", "[::1]"])
 @pytest.mark.parametrize("path", ["/", "/api/tags", "/feed.atom", "/signin/", "/static/x"])
 async def test_a_host_this_site_does_not_answer_for_is_refused(backend, host, path):
-    response = await ask(backend.app, path, [(b"host", host.encode())])
+    response = await get_naming(backend.app, path, host)
 
     assert_refused_400(response, api=path.startswith("/api"))
     assert "location" not in response.headers
@@ -123,7 +87,7 @@ async def test_a_host_this_site_does_not_answer_for_is_refused(backend, host, pa
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 async def test_probes_are_answered_whatever_address_names_the_server(backend, path):
-    response = await ask(backend.app, path, [(b"host", b"10.0.0.5:8000")])
+    response = await get_naming(backend.app, path, "10.0.0.5:8000")
 
     assert response.status_code == 200, response.text
 
@@ -139,17 +103,9 @@ async def test_probes_are_answered_whatever_address_names_the_server(backend, pa
     ],
 )
 async def test_a_leading_dot_allows_a_domain_and_its_subdomains(backend, host, answered):
-    app = create_app(
-        settings_for_tests(
-            backend.settings.database_url,
-            base_url="https://news.example",
-            allowed_hosts=".news.example",
-        )
-    )
-    try:
-        response = await ask(app, "/api/tags", [(b"host", host.encode())])
-    finally:
-        await close(app)
+    settings = {"base_url": "https://news.example", "allowed_hosts": ".news.example"}
+    async with own_app(backend, **settings) as (app, _client):
+        response = await get_naming(app, "/api/tags", host)
 
     assert response.status_code == (200 if answered else 400), response.text
 
@@ -158,17 +114,9 @@ async def test_a_leading_dot_allows_a_domain_and_its_subdomains(backend, host, a
 async def site_behind_any_host(backend) -> AsyncIterator[httpx.AsyncClient]:
     """The site at https://news.example, answering every Host (as behind a proxy that checks
     them), reached by a client that names another host."""
-    app = create_app(
-        settings_for_tests(
-            backend.settings.database_url, base_url="https://News.Example", allowed_hosts="*"
-        )
-    )
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
-            yield client
-    finally:
-        await close(app)
+    async with own_app(backend, base_url="https://News.Example", allowed_hosts="*") as (_, client):
+        client.base_url = httpx.URL("http://evil.example")
+        yield client
 
 
 BASE = "https://news.example"
@@ -234,7 +182,7 @@ async def test_a_host_carrying_a_path_cannot_plant_one_feed_under_another(client
     other = await sign_up(client, "other")
     await publish(client, other, title="By someone else")
 
-    planted = await ask(backend.app, "/feed.atom", [(b"host", b"testserver/@author")])
+    planted = await get_naming(backend.app, "/feed.atom", "testserver/@author")
     author_feed = await client.get("/@author/feed.atom")
 
     assert planted.status_code == 400

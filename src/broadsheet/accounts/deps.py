@@ -140,8 +140,8 @@ class AttemptLimits:
         around the sign-up limits), and new emails per account besides."""
         if changes.current_password is not None:
             await self.sign_in(user.email)
-        if changes.email is not None and accounts.changes_email(user, changes):
-            await self.sign_up(changes.email)
+        if email := accounts.new_email(user, changes):
+            await self.sign_up(email)
             await self.limiter.hit(
                 self.settings.email_change_limit_per_account, "email-change:account", str(user.id)
             )

@@ -125,8 +125,11 @@ async def authenticate(
     return user
 
 
-def changes_email(user: User, changes: UserUpdate) -> bool:
-    return changes.email is not None and email_key(changes.email) != user.email_key
+def new_email(user: User, changes: UserUpdate) -> str | None:
+    """The email `changes` would give `user`, if it is not the one the account has."""
+    if changes.email is None or email_key(changes.email) == user.email_key:
+        return None
+    return changes.email
 
 
 async def update_account(
@@ -175,7 +178,7 @@ async def _confirm_current_password(
     user: User, changes: UserUpdate, *, passwords: Passwords, required: bool
 ) -> None:
     if changes.current_password is None:
-        if required and (changes.password is not None or changes_email(user, changes)):
+        if required and (changes.password is not None or new_email(user, changes)):
             raise Invalid({"currentPassword": ["is needed to change your email or password"]})
         return
     if not await passwords.verify(user.password_hash, changes.current_password):
