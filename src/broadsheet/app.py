@@ -17,6 +17,7 @@ from broadsheet.accounts.service import password_hashing
 from broadsheet.api_docs import mount_swagger_ui_assets
 from broadsheet.api_docs import router as api_docs_router
 from broadsheet.articles.api import router as articles_api
+from broadsheet.articles.editor import router as story_editor
 from broadsheet.articles.feeds import router as story_feeds
 from broadsheet.articles.pages import router as articles_pages
 from broadsheet.cache import ResponseCache, Totals
@@ -99,7 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router)
     # Account pages and feeds first: /@{username}/favorites and /@{username}/feed.atom must win
     # over /@{username}/{slug}.
-    for pages in (accounts_pages, story_feeds, articles_pages, comments_pages, tags_pages):
+    for pages in (
+        accounts_pages,
+        story_feeds,
+        articles_pages,
+        story_editor,
+        comments_pages,
+        tags_pages,
+    ):
         app.include_router(pages)
     # Before /static, which would otherwise take these paths.
     mount_swagger_ui_assets(app)

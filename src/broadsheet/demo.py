@@ -167,6 +167,8 @@ def _backdate(row: User | Article, moment: datetime) -> None:
     # lists look like months of activity rather than one second of it.
     row.created_at = moment
     row.updated_at = moment
+    if isinstance(row, Article):
+        row.published_at = moment
 
 
 async def _sign_up_writers(

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -28,6 +29,13 @@ def _human_date(moment: datetime) -> str:
     return f"{moment:%b} {moment.day}, {moment.year}"
 
 
+def _human_time(moment: datetime) -> str:
+    """ "Nov 5, 2026, 14:30 UTC": a time to the minute, before a script shows it in the
+    reader's own time zone."""
+    moment = as_utc(moment)
+    return f"{_human_date(moment)}, {moment:%H:%M} UTC"
+
+
 templates = Environment(
     loader=PackageLoader("broadsheet", "templates"),
     autoescape=select_autoescape(["html", "xml", "atom"], default=True, default_for_string=True),
@@ -37,6 +45,7 @@ templates = Environment(
 )
 templates.filters["isoformat"] = isoformat
 templates.filters["human_date"] = _human_date
+templates.filters["human_time"] = _human_time
 
 
 def is_https(request: Request) -> bool:
@@ -113,6 +122,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
     context.setdefault("viewer", getattr(request.state, "viewer", None))
     context.setdefault("title", None)
     context.setdefault("description", None)
+    context.setdefault("noindex", False)
     context.setdefault("canonical_url", site_url(request) + raw_path(request.scope))
     html = templates.get_template(template).render(
         request=request, csrf_token=lambda: csrf_token(request), **context
@@ -157,14 +167,36 @@ def error_page(request: Request, status_code: int, errors: dict[str, list[str]])
     )
 
 
-async def _checked_form(request: Request) -> dict[str, str]:
-    """The posted form's text fields, once its CSRF token has been checked."""
+@dataclass(frozen=True)
+class SubmittedForm:
+    """A posted form's text fields, and whether it carries this browser's CSRF token: a form
+    whose token has expired can still be shown back, so that nothing typed into it is lost."""
+
+    fields: dict[str, str]
+    trusted: bool
+
+
+async def _submitted_form(request: Request) -> SubmittedForm:
     form = await request.form()
     fields = {name: value for name, value in form.items() if isinstance(value, str)}
-    check_csrf(request, fields.get(CSRF_FIELD))
-    return fields
+    try:
+        check_csrf(request, fields.get(CSRF_FIELD))
+    except CsrfFailed:
+        return SubmittedForm(fields, trusted=False)
+    return SubmittedForm(fields, trusted=True)
 
 
+async def _checked_form(
+    submitted: Annotated[SubmittedForm, Depends(_submitted_form)],
+) -> dict[str, str]:
+    """The posted form's text fields, once its CSRF token has been checked."""
+    if not submitted.trusted:
+        raise CsrfFailed()
+    return submitted.fields
+
+
+# Only for a form that must act on nothing until `trusted` is checked.
+UncheckedForm = Annotated[SubmittedForm, Depends(_submitted_form)]
 CheckedForm = Annotated[dict[str, str], Depends(_checked_form)]
 
 

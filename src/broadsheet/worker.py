@@ -15,15 +15,18 @@ from saq.job import Status
 from saq.types import PartialTimersDict
 
 from broadsheet.accounts.jobs import FORGET_EXPIRED_SESSIONS
-from broadsheet.articles.jobs import ANNOUNCE_FEEDS
+from broadsheet.articles.jobs import ANNOUNCE_FEEDS, PUBLISH_DUE_CRON, PUBLISH_DUE_STORIES
 from broadsheet.db import Database
 from broadsheet.jobs import Context, Kind
 from broadsheet.metrics import JOB_DURATION, JOB_RUNS
 from broadsheet.settings import Settings
 
-KINDS: Sequence[Kind] = (FORGET_EXPIRED_SESSIONS, ANNOUNCE_FEEDS)
-# Each kind with its cron times (minute hour day month weekday, UTC).
-PERIODIC: Sequence[tuple[Kind, str]] = ((FORGET_EXPIRED_SESSIONS, "17 * * * *"),)
+KINDS: Sequence[Kind] = (FORGET_EXPIRED_SESSIONS, ANNOUNCE_FEEDS, PUBLISH_DUE_STORIES)
+# Each kind with its cron times (minute hour day month weekday [second], UTC).
+PERIODIC: Sequence[tuple[Kind, str]] = (
+    (FORGET_EXPIRED_SESSIONS, "17 * * * *"),
+    (PUBLISH_DUE_STORIES, PUBLISH_DUE_CRON),
+)
 
 # A job whose worker died is run again once its timeout has passed and a sweep has seen it.
 TIMERS: PartialTimersDict = {"schedule": 1, "worker_info": 10, "sweep": 10, "abort": 1}

@@ -62,6 +62,8 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "favorited",
         "favoritesCount",
         "author",
+        "status",
+        "publishedAt",
     }
     assert item["slug"] == story["slug"]
     assert item["title"] == "A title"

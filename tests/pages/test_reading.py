@@ -71,7 +71,9 @@ async def backdate(backend, slug: str, days: int) -> None:
     moment = utcnow() - timedelta(days=days)
     async with session_scope(backend.database) as session:
         await session.execute(
-            update(Article).where(Article.slug == slug).values(created_at=moment, updated_at=moment)
+            update(Article)
+            .where(Article.slug == slug)
+            .values(created_at=moment, published_at=moment, updated_at=moment)
         )
 
 

@@ -166,7 +166,7 @@ async def test_form_without_a_csrf_token_is_refused_and_nothing_is_stored(client
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
-    assert "You can't do that" in text_of(response.text)
+    assert "This form had expired" in text_of(response.text)
     assert await story_count(client) == 0
 
 
@@ -271,7 +271,7 @@ async def test_csrf_token_seen_before_sign_in_is_worthless_after(client):
     assert csrf_from((await client.get("/new")).text) != token_before
 
 
-async def test_anonymous_post_to_the_editor_asks_to_sign_in_and_stores_nothing(client):
+async def test_anonymous_post_to_the_editor_keeps_the_text_and_stores_nothing(client):
     token = csrf_from((await client.get("/signin")).text)
 
     response = await client.post(
@@ -279,8 +279,9 @@ async def test_anonymous_post_to_the_editor_asks_to_sign_in_and_stores_nothing(c
         data={"csrf_token": token, "title": "T", "description": "d", "body": "b"},
     )
 
-    assert response.status_code == 303
-    assert response.headers["location"] == "/signin?next=/new"
+    assert response.status_code == 401
+    assert "You are signed out, so nothing was saved" in text_of(response.text)
+    assert 'value="T"' in response.text  # what was typed comes back
     assert await story_count(client) == 0
 
 

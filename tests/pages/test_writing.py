@@ -25,17 +25,20 @@ async def test_editor_needs_a_signed_in_writer(client):
     assert response.headers["location"] == "/signin?next=/new"
 
 
-async def test_editor_offers_title_subtitle_story_and_tags(client):
+async def test_editor_offers_title_subtitle_story_tags_and_when_to_publish(client):
     await sign_up_on_site(client, "alice")
 
     response = await client.get("/new")
 
     assert response.status_code == 200
-    labels = [label["text"] for label in elements(response.text, "label")]
-    assert labels == ["Title", "Subtitle", "Story", "Tags"]
+    labels = [label["text"].strip() for label in elements(response.text, "label")]
+    assert labels[:4] == ["Title", "Subtitle", "Story", "Tags"]
+    assert "Now, unlisted: only people with the link can read it" in labels
     assert elements(response.text, "textarea", name="body")
+    assert elements(response.text, "input", name="publish_at", type="datetime-local")
     buttons = {b.get("value"): b["text"] for b in elements(response.text, "button")}
     assert buttons["publish"] == "Publish"
+    assert buttons["draft"] == "Save draft"
     assert buttons["preview"] == "Preview"
 
 

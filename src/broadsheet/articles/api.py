@@ -11,6 +11,7 @@ from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
 from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
+from broadsheet.articles.models import Status
 from broadsheet.articles.queries import ArticlePage, ArticleView
 from broadsheet.articles.schemas import (
     MAX_PAGE_SIZE,
@@ -22,7 +23,7 @@ from broadsheet.articles.schemas import (
     ArticleUpdateRequest,
 )
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
-from broadsheet.errors import errors_documented
+from broadsheet.errors import Unauthorized, errors_documented
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 
 router = APIRouter(tags=["Articles"])
@@ -30,6 +31,14 @@ router = APIRouter(tags=["Articles"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="How many stories to return")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="How many stories to skip")]
 FilterText = Annotated[str | None, Query(max_length=200, json_schema_extra=FREE_OF_FORBIDDEN)]
+StatusFilter = Annotated[
+    Status | None,
+    Query(
+        description="A status other than published lists the caller's own stories in it, "
+        "newest first (drafts by their last change, scheduled ones by their time), and needs "
+        "a token; the other filters then do not apply. A Broadsheet extension."
+    ),
+]
 
 
 def _summary_fields(view: ArticleView) -> dict[str, object]:
@@ -44,6 +53,8 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "favorited": view.favorited,
         "favorites_count": article.favorites_count,
         "author": profile_out(article.author, following=view.following),
+        "status": article.status,
+        "published_at": article.published_at,
     }
 
 
@@ -68,8 +79,15 @@ async def list_articles(
     favorited: FilterText = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    status: StatusFilter = None,
 ) -> ArticleListResponse:
-    """Stories, most recent first, filtered by tag, author or who favorited them."""
+    """Stories, most recent first, filtered by tag, author or who favorited them; or the
+    caller's own drafts, scheduled or unlisted stories."""
+    if status not in (None, Status.PUBLISHED):
+        if viewer is None:
+            raise Unauthorized("is missing")
+        own = await queries.stories_of(session, viewer, status=status, limit=limit, offset=offset)
+        return _list_response(own)
     page = await queries.list_articles(
         session,
         viewer=viewer,
@@ -100,7 +118,8 @@ async def feed(
 async def create_article(
     body: ArticleCreateRequest, session: DbSession, author: CurrentUser
 ) -> ArticleResponse:
-    """Publish a story."""
+    """Publish a story, or with `status` save it as a draft, schedule it or publish it
+    unlisted."""
     article = await articles.write(session, body.article, by=author)
     return _article_response(await queries.article_view(session, article.slug, viewer=author))
 
@@ -109,7 +128,7 @@ async def create_article(
     "/articles/{slug}", responses=errors_documented(401, 404, 422), openapi_extra=TOKEN_OPTIONAL
 )
 async def get_article(slug: PathText, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
-    """One story, with its body."""
+    """One story, with its body; a draft or scheduled story only for its author."""
     return _article_response(await queries.article_view(session, slug, viewer=viewer))
 
 
@@ -119,7 +138,8 @@ async def get_article(slug: PathText, session: DbSession, viewer: OptionalUser) 
 async def update_article(
     slug: PathText, body: ArticleUpdateRequest, session: DbSession, user: CurrentUser
 ) -> ArticleResponse:
-    """Edit a story; only its author may. A changed title changes the slug."""
+    """Edit a story, or change its `status`; only its author may. A changed title changes the
+    slug."""
     article = await articles.edit(session, slug, body.article, by=user)
     return _article_response(await queries.article_view(session, article.slug, viewer=user))
 

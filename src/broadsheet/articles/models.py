@@ -1,6 +1,7 @@
 """Stories and the readers who favorite them."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,13 +14,27 @@ from broadsheet.tags.models import Tag, article_tags
 SLUG_MAX_LENGTH = 120
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 500
+PREVIEW_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+
+class Status(StrEnum):
+    """Where a story stands. Only published stories are listed; unlisted ones are read by
+    link; drafts and scheduled ones only by their writer (or through a preview link)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    UNLISTED = "unlisted"
+
+
+STATUS_MAX_LENGTH = max(len(status) for status in Status)
 
 
 class Article(Timestamped, Base):
     __tablename__ = "articles"
     __table_args__ = (
-        Index(None, "created_at", "id"),
-        Index(None, "author_id", "created_at", "id"),
+        Index(None, "status", "published_at", "id"),
+        Index(None, "author_id", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -33,6 +48,11 @@ class Article(Timestamped, Base):
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
     # Kept in step with the favorites rows by the same transaction that adds or removes one.
     favorites_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(STATUS_MAX_LENGTH), default=Status.PUBLISHED)
+    # When the story went public, or for a scheduled one, when it will; lists are in this order.
+    published_at: Mapped[datetime | None]
+    # Lets whoever holds it read the draft; None when the writer has not shared one.
+    preview_token: Mapped[str | None] = mapped_column(String(PREVIEW_TOKEN_LENGTH), unique=True)
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise", order_by=Tag.name)

@@ -1,26 +1,21 @@
-"""The reading and writing site for stories: the front page, story pages and the editor."""
+"""The reading site for stories: the front page, story pages and preview links."""
 
 import json
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from pydantic import ValidationError
 
 from broadsheet.accounts.deps import SiteUser, SiteViewer
 from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
-from broadsheet.articles.models import Article
+from broadsheet.articles.models import PREVIEW_TOKEN_LENGTH, Article, Status
 from broadsheet.articles.queries import ArticleNotFound, ArticleView
-from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
 from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
-from broadsheet.errors import validation_problems
-from broadsheet.lib.markdown import render
 from broadsheet.tags.service import popular_tags
 from broadsheet.web import (
     PAGE_SIZE,
@@ -84,91 +79,6 @@ async def home(
     )
 
 
-# -- Writing ---------------------------------------------------------------------------------
-
-
-def _tags_from(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def _draft_fields(form: dict[str, str]) -> dict[str, Any]:
-    return {
-        "title": form.get("title", ""),
-        "description": form.get("description", ""),
-        "body": form.get("body", ""),
-        "tag_list": _tags_from(form.get("tags", "")),
-    }
-
-
-def _form_problems(error: ValidationError) -> dict[str, list[str]]:
-    problems = validation_problems(error.errors())
-    for field in [name for name in problems if name.startswith(("tagList", "tag_list"))]:
-        problems.setdefault("tags", []).extend(problems.pop(field))
-    return problems
-
-
-@dataclass(frozen=True)
-class Editor:
-    """Where an editor form posts to, and what it is called."""
-
-    heading: str
-    action: str
-    submit_label: str
-
-
-NEW_STORY = Editor(heading="Write a story", action="/new", submit_label="Publish")
-
-
-def _editing(article: Article) -> Editor:
-    return Editor(heading="Edit story", action=f"{story_path(article)}/edit", submit_label="Save")
-
-
-def _editor(
-    request: Request,
-    editor: Editor,
-    *,
-    form: dict[str, str],
-    errors: dict[str, list[str]] | None = None,
-    preview: bool = False,
-) -> Response:
-    # render() sanitises what it returns.
-    preview_html = Markup(render(form.get("body", ""))) if preview else None  # noqa: S704 # nosec B704
-    return page(
-        request,
-        "articles/editor.html",
-        status_code=422 if errors else 200,
-        title=editor.heading,
-        heading=editor.heading,
-        action=editor.action,
-        submit_label=editor.submit_label,
-        form={name: form.get(name, "") for name in ("title", "description", "body", "tags")},
-        errors=errors or {},
-        preview_html=preview_html,
-    )
-
-
-@router.get("/new", name="new_story")
-async def new_story(request: Request, _writer: SiteUser) -> Response:
-    """The editor, empty."""
-    return _editor(request, NEW_STORY, form={})
-
-
-@router.post("/new", dependencies=[WRITES])
-async def publish_story(
-    request: Request, form: CheckedForm, session: DbSession, writer: SiteUser
-) -> Response:
-    """Publish the story from the editor, or show its preview."""
-    editor = NEW_STORY
-    try:
-        draft = ArticleCreate.model_validate(_draft_fields(form))
-    except ValidationError as error:
-        return _editor(request, editor, form=form, errors=_form_problems(error))
-    if form.get("intent") == "preview":
-        return _editor(request, editor, form=form, preview=True)
-    article = await articles.write(session, draft, by=writer)
-    return redirect(f"/@{quote(writer.username)}/{article.slug}")
-
-
 async def story_of(
     session: DbSession, username: str, slug: str, viewer: User | None
 ) -> ArticleView:
@@ -176,72 +86,6 @@ async def story_of(
     if view.article.author.username_key != username.casefold():
         raise ArticleNotFound()
     return view
-
-
-@router.get("/@{username}/{slug}/edit", name="edit_story")
-async def edit_story(
-    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
-) -> Response:
-    """The editor, filled with a story its author wants to change."""
-    view = await story_of(session, username, slug, writer)
-    article = view.article
-    articles.ensure_can_edit(article, writer)
-    form = {
-        "title": article.title,
-        "description": article.description,
-        "body": article.body,
-        "tags": ", ".join(tag.name for tag in article.tags),
-    }
-    return _editor(request, _editing(article), form=form)
-
-
-@router.post("/@{username}/{slug}/edit", dependencies=[WRITES])
-async def save_story(
-    request: Request,
-    username: PathText,
-    slug: PathText,
-    form: CheckedForm,
-    session: DbSession,
-    writer: SiteUser,
-) -> Response:
-    """Save the author's changes, or show their preview."""
-    view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
-    editor = _editing(view.article)
-    try:
-        changes = ArticleUpdate.model_validate(_draft_fields(form))
-    except ValidationError as error:
-        return _editor(request, editor, form=form, errors=_form_problems(error))
-    if form.get("intent") == "preview":
-        return _editor(request, editor, form=form, preview=True)
-    article = await articles.edit(session, slug, changes, by=writer)
-    return redirect(f"/@{quote(writer.username)}/{article.slug}")
-
-
-@router.get("/@{username}/{slug}/delete", name="delete_story")
-async def confirm_delete(
-    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
-) -> Response:
-    """Ask the author to confirm before a story is deleted."""
-    view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
-    return page(
-        request,
-        "articles/delete.html",
-        title="Delete story",
-        article=view.article,
-        story_path=story_path(view.article),
-    )
-
-
-@router.post("/@{username}/{slug}/delete", dependencies=[WRITES])
-async def delete_story(
-    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
-) -> Response:
-    """Delete the story, then show the author's profile."""
-    await story_of(session, username, slug, writer)
-    await articles.remove(session, slug, by=writer)
-    return redirect(f"/@{quote(writer.username)}")
 
 
 # -- Reading ---------------------------------------------------------------------------------
@@ -253,7 +97,7 @@ def _json_ld(request: Request, article: Article, url: str) -> Markup:
         "@type": "Article",
         "headline": article.title[:110],
         "description": article.description,
-        "datePublished": article.created_at.isoformat(),
+        "datePublished": (article.published_at or article.created_at).isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "author": {
             "@type": "Person",
@@ -278,21 +122,32 @@ async def story_page(
     *,
     errors: dict[str, list[str]] | None = None,
     draft_response: str = "",
+    previewed: bool = False,
 ) -> Response:
+    """A story as `viewer` sees it; `previewed` through its preview link, without the parts
+    that act on it."""
     article = view.article
     path = story_path(article)
     url = f"{site_url(request)}{path}"
-    responses = await comments.comments_on(
-        session, article.slug, viewer=viewer, limit=MAX_RESPONSES_SHOWN
+    public = article.status in articles.PUBLIC
+    responses = (
+        await comments.comments_on(session, article.slug, viewer=viewer, limit=MAX_RESPONSES_SHOWN)
+        if public
+        else []
     )
-    edited = (article.updated_at - article.created_at).total_seconds() > 60
-    return page(
+    published = article.published_at or article.created_at
+    edited = public and (article.updated_at - published).total_seconds() > 60
+    response = page(
         request,
         "articles/story.html",
         status_code=422 if errors else 200,
         title=article.title,
         description=article.description,
         canonical_url=url,
+        noindex=article.status != Status.PUBLISHED,
+        previewed=previewed,
+        public=public,
+        published=published,
         article=article,
         # Sanitised when the story was saved.
         body_html=Markup(article.body_html),  # noqa: S704 # nosec B704
@@ -313,6 +168,11 @@ async def story_page(
             )
         ],
     )
+    if not public:
+        # Neither a shared cache nor a search engine may keep a story that is not out yet.
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @router.get("/@{username}/{slug}", name="story")
@@ -344,3 +204,19 @@ async def toggle_favorite(
     else:
         await articles.favorite(session, slug, by=reader)
     return redirect(story_path(view.article))
+
+
+PreviewToken = Annotated[
+    str, Path(min_length=PREVIEW_TOKEN_LENGTH, max_length=PREVIEW_TOKEN_LENGTH)
+]
+
+
+@router.get("/preview/{token}", name="preview")
+async def preview(
+    request: Request, token: PreviewToken, session: DbSession, viewer: SiteViewer
+) -> Response:
+    """A story its writer shared before it is public; once it is, the link leads to it."""
+    view = await queries.previewed_view(session, token)
+    if view.article.status in articles.PUBLIC:
+        return redirect(story_path(view.article))
+    return await story_page(request, session, view, viewer, previewed=True)

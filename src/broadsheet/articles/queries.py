@@ -3,15 +3,16 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
-from broadsheet.articles.models import Article, Favorite, RetiredSlug
+from broadsheet.articles.models import Article, Favorite, RetiredSlug, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
 from broadsheet.tags.models import Tag, article_tags
@@ -35,6 +36,18 @@ class ArticleView:
 class ArticlePage:
     views: list[ArticleView]
     total: int
+
+
+def visible_to(viewer: User | None) -> ColumnElement[bool]:
+    """The stories `viewer` may open: published and unlisted ones, and any of their own. The one
+    rule every read of a single story goes through."""
+    public = Article.status.in_((Status.PUBLISHED, Status.UNLISTED))
+    return public if viewer is None else or_(public, Article.author_id == viewer.id)
+
+
+# The stories lists, feeds, the sitemap and tag counts hold; the others are read by link.
+LISTED = Article.status == Status.PUBLISHED
+NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 
 def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
@@ -73,7 +86,17 @@ async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> l
 
 
 async def article_view(session: AsyncSession, slug: str, *, viewer: User | None) -> ArticleView:
-    views = await _views(session, _viewed_by(viewer).where(Article.slug == slug))
+    """The story `slug`, if `viewer` may see it."""
+    query = _viewed_by(viewer).where(Article.slug == slug, visible_to(viewer))
+    views = await _views(session, query)
+    if not views:
+        raise ArticleNotFound()
+    return views[0]
+
+
+async def previewed_view(session: AsyncSession, token: str) -> ArticleView:
+    """The story a writer shared the preview link `token` of."""
+    views = await _views(session, _viewed_by(None).where(Article.preview_token == token))
     if not views:
         raise ArticleNotFound()
     return views[0]
@@ -91,7 +114,7 @@ class Selection:
 
 
 def _selection(*, tag: str | None, author: str | None, favorited_by: str | None) -> Selection:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [LISTED]
     keys: list[str] = []
     if tag is not None:
         tagged = (
@@ -115,7 +138,7 @@ def _selection(*, tag: str | None, author: str | None, favorited_by: str | None)
         )
         conditions.append(Article.id.in_(favorites))
         keys.append(effects.favorites_of(username_key(favorited_by)))
-    if not conditions:
+    if not keys:
         keys.append(effects.STORIES)
     return Selection(conditions, keys, name=" ".join(keys))
 
@@ -133,16 +156,11 @@ async def _page(
     offset: int,
     with_body: bool,
     total: int,
+    order: Sequence[ColumnElement[Any]] = NEWEST_FIRST,
 ) -> ArticlePage:
     if total <= offset:
         return ArticlePage(views=[], total=total)
-    query = (
-        _viewed_by(viewer)
-        .where(*filters)
-        .order_by(Article.created_at.desc(), Article.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    query = _viewed_by(viewer).where(*filters).order_by(*order).limit(limit).offset(offset)
     if not with_body:
         # Bodies run to 100 KB each and lists do not show them.
         query = query.options(
@@ -189,7 +207,7 @@ async def list_articles(
 async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
     """Stories by the authors `reader` follows, most recent first."""
     followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
-    filters = [Article.author_id.in_(followed)]
+    filters = [LISTED, Article.author_id.in_(followed)]
     return await _page(
         session,
         filters,
@@ -198,6 +216,30 @@ async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: i
         offset=offset,
         with_body=False,
         total=await _count(session, filters),
+    )
+
+
+async def stories_of(
+    session: AsyncSession, writer: User, *, status: Status, limit: int, offset: int
+) -> ArticlePage:
+    """The writer's own stories in `status`: drafts by their last change, scheduled ones by
+    when they go public, the others newest first."""
+    filters = [Article.author_id == writer.id, Article.status == status]
+    if status == Status.DRAFT:
+        order: Sequence[ColumnElement[Any]] = (Article.updated_at.desc(), Article.id.desc())
+    elif status == Status.SCHEDULED:
+        order = (Article.published_at.asc(), Article.id.asc())
+    else:
+        order = NEWEST_FIRST
+    return await _page(
+        session,
+        filters,
+        viewer=writer,
+        limit=limit,
+        offset=offset,
+        with_body=False,
+        total=await _count(session, filters),
+        order=order,
     )
 
 
@@ -216,7 +258,8 @@ async def story_locations(session: AsyncSession, *, limit: int) -> list[tuple[st
     query = (
         select(User.username, Article.slug, Article.updated_at)
         .join(User, User.id == Article.author_id)
-        .order_by(Article.created_at.desc(), Article.id.desc())
+        .where(LISTED)
+        .order_by(*NEWEST_FIRST)
         .limit(limit)
     )
     effects.shown(session, effects.SITEMAP)

@@ -1,11 +1,11 @@
 """Request and response shapes for stories."""
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from broadsheet.accounts.schemas import ProfileOut
-from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status
 from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
 from broadsheet.tags.models import TAG_MAX_LENGTH
 
@@ -61,18 +61,75 @@ def _distinct(tags: list[str]) -> list[str]:
 TagList = Annotated[list[TagName], Field(max_length=MAX_TAGS), AfterValidator(_distinct)]
 
 
-class ArticleCreate(Schema):
+# What a draft may hold: the same limits, but any of it may still be blank.
+DraftTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TITLE_MAX_LENGTH)]
+DraftDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX_LENGTH)
+]
+DraftBody = Annotated[str, StringConstraints(max_length=BODY_MAX_LENGTH)]
+
+StatusField = Annotated[
+    Status,
+    Field(
+        description="draft, scheduled (with publishAt), published (listed everywhere) or "
+        "unlisted (read by link only). A Broadsheet extension."
+    ),
+]
+PublishAt = Annotated[
+    AwareDatetime,
+    Field(
+        description="When a scheduled story goes public: a time in the future, with its "
+        "offset. Giving it schedules the story. A Broadsheet extension."
+    ),
+]
+
+
+class _Publishing(Schema):
+    status: StatusField | None = None
+    publish_at: PublishAt | None = None
+
+    @model_validator(mode="after")
+    def _time_goes_with_scheduling(self) -> Self:
+        if self.publish_at is not None and self.status in (None, Status.SCHEDULED):
+            self.status = Status.SCHEDULED
+        elif self.publish_at is not None:
+            raise ValueError("publishAt is only for a scheduled story")
+        elif self.status == Status.SCHEDULED:
+            raise ValueError("a scheduled story needs publishAt")
+        return self
+
+
+class DraftCreate(_Publishing):
+    """A new story as the editor saves it: a draft may be saved before it has a title."""
+
+    title: DraftTitle = ""
+    description: DraftDescription = ""
+    body: DraftBody = ""
+    tag_list: TagList = Field(default_factory=list)
+
+
+class ArticleCreate(DraftCreate):
+    """A new story; without a status it is published at once, as RealWorld clients expect."""
+
     title: Title
     description: Description
     body: Body
-    tag_list: TagList = Field(default_factory=list)
 
 
 class ArticleCreateRequest(Schema):
     article: ArticleCreate
 
 
-class ArticleUpdate(Schema):
+class DraftUpdate(_Publishing):
+    """Changes as the editor saves them to a draft: any field may still be blank."""
+
+    title: DraftTitle | None = None
+    description: DraftDescription | None = None
+    body: DraftBody | None = None
+    tag_list: TagList | None = None
+
+
+class ArticleUpdate(DraftUpdate):
     title: Title | None = None
     description: Description | None = None
     body: Body | None = None
@@ -95,6 +152,11 @@ class ArticleSummary(Schema):
     favorited: bool
     favorites_count: int
     author: ProfileOut
+    status: Status = Field(description="Where the story stands. A Broadsheet extension.")
+    published_at: Timestamp | None = Field(
+        description="When it went public, or for a scheduled story when it will; null for a "
+        "draft. A Broadsheet extension."
+    )
 
 
 class ArticleOut(ArticleSummary):

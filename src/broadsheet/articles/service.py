@@ -1,10 +1,12 @@
-"""Stories: writing, editing, deleting and favoriting. No HTTP in here."""
+"""Stories: writing, editing, publishing, deleting and favoriting. No HTTP in here."""
 
+import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import quote
 
+from pydantic import ValidationError
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +15,11 @@ from sqlalchemy.orm import selectinload
 from broadsheet import effects, jobs
 from broadsheet.accounts.models import User
 from broadsheet.articles.jobs import ANNOUNCE_DELAY_SECONDS, ANNOUNCE_FEEDS
-from broadsheet.articles.models import Article, Favorite, RetiredSlug
-from broadsheet.articles.queries import ArticleNotFound
-from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate
+from broadsheet.articles.models import Article, Favorite, RetiredSlug, Status
+from broadsheet.articles.queries import ArticleNotFound, visible_to
+from broadsheet.articles.schemas import ArticleCreate, DraftCreate, DraftUpdate
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Forbidden
+from broadsheet.errors import Forbidden, Invalid, validation_problems
 from broadsheet.lib import markdown
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
@@ -29,6 +31,15 @@ SLUG_ATTEMPTS = 5
 class NotTheAuthor(Forbidden):
     def __init__(self) -> None:
         super().__init__("only the author may change this story", field="article")
+
+
+class NotInTheFuture(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"publishAt": ["must be in the future"]})
+
+
+# Readable by anyone with the link; of these, only published stories are listed.
+PUBLIC = frozenset({Status.PUBLISHED, Status.UNLISTED})
 
 
 def can_edit(user: User | None, article: Article) -> bool:
@@ -51,10 +62,16 @@ async def _retire(session: AsyncSession, old_slug: str, article: Article) -> Non
 
 
 async def find_article(
-    session: AsyncSession, slug: str, *, with_tags: bool = False, locked: bool = False
+    session: AsyncSession,
+    slug: str,
+    *,
+    viewer: User | None,
+    with_tags: bool = False,
+    locked: bool = False,
 ) -> Article:
-    """The story `slug`; `locked` holds its row until the transaction ends."""
-    query = select(Article).where(Article.slug == slug)
+    """The story `slug` if `viewer` may see it; `locked` holds its row until the transaction
+    ends."""
+    query = select(Article).where(Article.slug == slug, visible_to(viewer))
     if with_tags:
         query = query.options(selectinload(Article.tags))
     if locked:
@@ -97,25 +114,62 @@ async def _move_to_free_slug(session: AsyncSession, article: Article, title: str
     raise RuntimeError("could not find a free slug")
 
 
-async def write(session: AsyncSession, draft: ArticleCreate, *, by: User) -> Article:
-    """Publish a new story by `by`."""
+def _ensure_complete(article: Article) -> None:
+    """Refuse to make public, or to schedule, a story that lacks what a published one needs:
+    the rule is the one new stories are checked by."""
+    fields = {"title": article.title, "description": article.description, "body": article.body}
+    try:
+        ArticleCreate.model_validate(fields)
+    except ValidationError as error:
+        raise Invalid(validation_problems(error.errors())) from error
+
+
+def _set_status(
+    article: Article, status: Status, *, publish_at: datetime | None, now: datetime
+) -> None:
+    """Put `article` in `status`. A story keeps the time it first went public, so taking it
+    down and putting it back does not move it to the top of every list."""
+    if status == Status.SCHEDULED:
+        if publish_at is None or publish_at <= now:
+            raise NotInTheFuture()
+        article.published_at = publish_at
+    elif article.status == Status.SCHEDULED:
+        # Taken off the schedule before its time, it never went public.
+        article.published_at = now if status in PUBLIC else None
+    elif status in PUBLIC and article.published_at is None:
+        article.published_at = now
+    if status != Status.DRAFT:
+        _ensure_complete(article)
+    article.status = status
+
+
+def _set_text(article: Article, *, title: str, description: str, body: str) -> None:
+    article.title = title
+    article.description = description
+    article.body = body
+    article.body_html = markdown.render(body)
+    article.reading_minutes = markdown.reading_minutes(body)
+
+
+async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Article:
+    """Save a new story by `by`: published at once unless `story` asks for another status."""
     now = utcnow()
     article = Article(
-        slug=unique_slug(draft.title),
-        title=draft.title,
-        description=draft.description,
-        body=draft.body,
-        body_html=markdown.render(draft.body),
-        reading_minutes=markdown.reading_minutes(draft.body),
+        slug=unique_slug(story.title),
         author_id=by.id,
         created_at=now,
         updated_at=now,
         favorites_count=0,
-        tags=await tags_named(session, draft.tag_list),
+        status=Status.DRAFT,
+        published_at=None,
+        tags=await tags_named(session, story.tag_list),
     )
-    await _insert_with_free_slug(session, article, draft.title)
-    _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=draft.tag_list)
-    _announce_feeds(session, author_username=by.username)
+    _set_text(article, title=story.title, description=story.description, body=story.body)
+    _set_status(article, story.status or Status.PUBLISHED, publish_at=story.publish_at, now=now)
+    await _insert_with_free_slug(session, article, story.title)
+    if article.status == Status.PUBLISHED:
+        _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=story.tag_list)
+        _announce_feeds(session, author_username=by.username)
     return article
 
 
@@ -145,49 +199,117 @@ def _arrives_or_leaves(
     effects.changed(session, effects.story(article.id), *keys, *_tag_keys(tag_names))
 
 
-async def edit(session: AsyncSession, slug: str, changes: ArticleUpdate, *, by: User) -> Article:
-    """Change a story; only its author may. A new title gives it a new slug."""
-    article = await find_article(session, slug, with_tags=changes.tag_list is not None)
+async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: User) -> Article:
+    """Change a story, or where it stands; only its author may. A new title gives it a new
+    slug, and a story that has been public keeps its old address as a redirect."""
+    article = await find_article(session, slug, viewer=by, with_tags=True)
     ensure_can_edit(article, by)
+    was_listed = article.status == Status.PUBLISHED
+    tags_before = [tag.name for tag in article.tags]
     retitled = changes.title is not None and changes.title != article.title
-    if changes.title is not None:
-        article.title = changes.title
-    if changes.description is not None:
-        article.description = changes.description
-    if changes.body is not None:
-        article.body = changes.body
-        article.body_html = markdown.render(changes.body)
-        article.reading_minutes = markdown.reading_minutes(changes.body)
-    effects.changed(session, effects.story(article.id), effects.SITEMAP)
+    _set_text(
+        article,
+        title=article.title if changes.title is None else changes.title,
+        description=article.description if changes.description is None else changes.description,
+        body=article.body if changes.body is None else changes.body,
+    )
     if changes.tag_list is not None:
-        effects.changed(session, *_tag_keys([tag.name for tag in article.tags]))
-        effects.changed(session, *_tag_keys(changes.tag_list))
         article.tags = await tags_named(session, changes.tag_list)
+    if changes.status is not None:
+        _set_status(article, changes.status, publish_at=changes.publish_at, now=utcnow())
+    elif article.status != Status.DRAFT:
+        _ensure_complete(article)
     article.updated_at = utcnow()
-    _announce_feeds(session, author_username=await _author_username(session, article))
+    _record_edit(session, article, author=by, was_listed=was_listed, tags_before=tags_before)
     if retitled:
         old_slug = article.slug
         await _move_to_free_slug(session, article, article.title)
-        await _retire(session, old_slug, article)
+        if article.published_at is not None:
+            await _retire(session, old_slug, article)
     else:
         await session.flush()
     return article
 
 
-async def _author_username(session: AsyncSession, article: Article) -> str:
-    author = select(User.username).where(User.id == article.author_id)
-    return (await session.scalars(author)).one()
+def _record_edit(
+    session: AsyncSession,
+    article: Article,
+    *,
+    author: User,
+    was_listed: bool,
+    tags_before: list[str],
+) -> None:
+    """Record what an edit of `article` changes: the story itself, and the lists it was or is
+    on; and have the feeds that list it announced."""
+    listed = article.status == Status.PUBLISHED
+    tags_after = [tag.name for tag in article.tags]
+    effects.changed(session, effects.story(article.id))
+    if not (was_listed or listed):
+        return
+    if was_listed != listed:
+        tags = [*tags_before, *tags_after]
+        _arrives_or_leaves(session, article, author_key=author.username_key, tag_names=tags)
+    else:
+        effects.changed(session, effects.SITEMAP)
+        if tags_before != tags_after:
+            effects.changed(session, *_tag_keys(tags_before), *_tag_keys(tags_after))
+    _announce_feeds(session, author_username=author.username)
+
+
+async def publish_due(session: AsyncSession, *, now: datetime) -> int:
+    """Publish every scheduled story whose time has come; how many. Publishing one twice
+    changes nothing, so however many workers sweep at once, each story arrives once."""
+    query = (
+        select(Article)
+        .where(Article.status == Status.SCHEDULED, Article.published_at <= now)
+        .options(selectinload(Article.author), selectinload(Article.tags))
+        .order_by(Article.published_at, Article.id)
+        .with_for_update()
+    )
+    due = (await session.scalars(query)).all()
+    for article in due:
+        article.status = Status.PUBLISHED
+        article.updated_at = now
+        _record_edit(
+            session,
+            article,
+            author=article.author,
+            was_listed=False,
+            tags_before=[tag.name for tag in article.tags],
+        )
+    await session.flush()
+    return len(due)
+
+
+async def share_preview(session: AsyncSession, slug: str, *, by: User) -> Article:
+    """Give the story a preview link its writer can send before it is public; sharing again
+    keeps the link that is out."""
+    article = await find_article(session, slug, viewer=by)
+    ensure_can_edit(article, by)
+    if article.preview_token is None:
+        article.preview_token = secrets.token_urlsafe(32)
+        await session.flush()
+    return article
+
+
+async def revoke_preview(session: AsyncSession, slug: str, *, by: User) -> Article:
+    """End the story's preview link: whoever holds it can no longer read the draft."""
+    article = await find_article(session, slug, viewer=by)
+    ensure_can_edit(article, by)
+    article.preview_token = None
+    effects.changed(session, effects.story(article.id))
+    await session.flush()
+    return article
 
 
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
-    article = await find_article(session, slug, with_tags=True)
+    article = await find_article(session, slug, viewer=by, with_tags=True)
     ensure_can_edit(article, by)
-    author = select(User.username, User.username_key).where(User.id == article.author_id)
-    author_username, author_key = (await session.execute(author)).one()
     tag_names = [tag.name for tag in article.tags]
-    _arrives_or_leaves(session, article, author_key=author_key, tag_names=tag_names)
-    _announce_feeds(session, author_username=author_username)
+    _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=tag_names)
+    if article.status == Status.PUBLISHED:
+        _announce_feeds(session, author_username=by.username)
     favorited_by = select(User.username_key).join(Favorite, Favorite.user_id == User.id)
     favorited_by = favorited_by.where(Favorite.article_id == article.id)
     favorites = await session.scalars(favorited_by)
@@ -215,7 +337,7 @@ async def favorite(session: AsyncSession, slug: str, *, by: User) -> Article:
     # The lock queues favorites of one story: InnoDB would otherwise deadlock the concurrent
     # transactions that share a lock on the row (taken by the favorite's foreign key) and then
     # each want to update its count.
-    article = await find_article(session, slug, locked=True)
+    article = await find_article(session, slug, viewer=by, locked=True)
     if await add_unless_present(session, Favorite(user_id=by.id, article_id=article.id)):
         await _shift_favorites_count(session, article, +1, by=by)
     return article
@@ -223,7 +345,7 @@ async def favorite(session: AsyncSession, slug: str, *, by: User) -> Article:
 
 async def unfavorite(session: AsyncSession, slug: str, *, by: User) -> Article:
     """Take back a favorite; taking back one that is not there changes nothing."""
-    article = await find_article(session, slug, locked=True)
+    article = await find_article(session, slug, viewer=by, locked=True)
     removed = await session.execute(
         delete(Favorite).where(Favorite.user_id == by.id, Favorite.article_id == article.id)
     )

@@ -38,7 +38,7 @@ def can_delete(user: User | None, comment: Comment) -> bool:
 
 async def respond(session: AsyncSession, slug: str, reply: CommentCreate, *, by: User) -> Comment:
     """Add a comment by `by` under the story `slug`."""
-    article = await find_article(session, slug)
+    article = await find_article(session, slug, viewer=by)
     now = utcnow()
     comment = Comment(
         article_id=article.id, author_id=by.id, body=reply.body, created_at=now, updated_at=now
@@ -54,7 +54,7 @@ async def comments_on(
     session: AsyncSession, slug: str, *, viewer: User | None, limit: int, offset: int = 0
 ) -> list[CommentView]:
     """A story's comments, oldest first, with whether `viewer` follows each commenter."""
-    article = await find_article(session, slug)
+    article = await find_article(session, slug, viewer=viewer)
     if viewer is None:
         following: ColumnElement[bool] = false()
     else:
@@ -81,7 +81,7 @@ async def comments_on(
 
 async def delete_comment(session: AsyncSession, slug: str, comment_id: int, *, by: User) -> None:
     """Delete a comment from the story `slug`; only the comment's author may."""
-    article = await find_article(session, slug)
+    article = await find_article(session, slug, viewer=by)
     comment = await session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
     )

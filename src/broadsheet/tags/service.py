@@ -7,6 +7,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet import effects
+from broadsheet.articles.models import Article
+from broadsheet.articles.queries import LISTED
 from broadsheet.tags.models import Tag, article_tags
 
 
@@ -40,11 +42,13 @@ async def tags_named(session: AsyncSession, names: Sequence[str]) -> list[Tag]:
 
 
 async def popular_tags(session: AsyncSession, *, limit: int) -> list[str]:
-    """Names of tags in use, the most used first."""
+    """Names of tags on listed stories, the most used first."""
     uses = func.count(article_tags.c.article_id)
     query = (
         select(Tag.name)
         .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(LISTED)
         .group_by(Tag.id, Tag.name)
         .order_by(uses.desc(), Tag.name)
         .limit(limit)

@@ -1,0 +1,416 @@
+"""The writing site: the editor (drafts, autosave, publishing now, unlisted or at a time), the
+writer's own stories, preview links and deleting.
+
+Whatever goes wrong with a post from the editor (an expired form, a signed-out writer, a rule
+broken), the editor comes back with every word the writer sent.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from broadsheet.accounts.deps import SiteUser, SiteViewer
+from broadsheet.accounts.models import User
+from broadsheet.articles import queries
+from broadsheet.articles import service as articles
+from broadsheet.articles.models import Article, Status
+from broadsheet.articles.pages import story_of, story_path
+from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate, DraftCreate, DraftUpdate
+from broadsheet.deps import WRITES, DbSession, PathText
+from broadsheet.errors import Invalid, validation_problems
+from broadsheet.lib.clock import as_utc, isoformat
+from broadsheet.lib.markdown import render
+from broadsheet.web import (
+    CheckedForm,
+    PageNumber,
+    SubmittedForm,
+    UncheckedForm,
+    page,
+    page_offset,
+    pagination,
+    redirect,
+    site_url,
+)
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = ("title", "description", "body", "tags", "when", "publish_at", "time_zone")
+# Form field names for the API's names of what the writer typed.
+_FORM_NAMES = {"tagList": "tags", "tag_list": "tags", "publishAt": "publish_at"}
+# How the editor asks for a story to go public.
+WHEN_CHOICES = (Status.PUBLISHED, Status.UNLISTED, Status.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class Editor:
+    """The story being written (None before its first save), and where its form posts."""
+
+    article: Article | None
+    action: str
+
+    @property
+    def heading(self) -> str:
+        return "Write a story" if self.article is None else "Edit story"
+
+    @property
+    def status(self) -> Status:
+        return Status.DRAFT if self.article is None else Status(self.article.status)
+
+    @property
+    def autosaves(self) -> bool:
+        """Drafts save themselves as the writer types; a public story changes only on Save."""
+        return self.status == Status.DRAFT
+
+
+NEW_STORY = Editor(article=None, action="/new")
+
+
+def _editing(article: Article) -> Editor:
+    return Editor(article=article, action=f"{story_path(article)}/edit")
+
+
+def _tags_from(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _form_problems(error: ValidationError) -> dict[str, list[str]]:
+    problems = validation_problems(error.errors())
+    return _renamed(problems)
+
+
+def _renamed(problems: dict[str, list[str]]) -> dict[str, list[str]]:
+    named: dict[str, list[str]] = {}
+    for field, messages in problems.items():
+        name = _FORM_NAMES.get(field.split(".")[0], field)
+        named.setdefault(name, []).extend(messages)
+    return named
+
+
+def _publish_time(form: dict[str, str]) -> datetime | None:
+    """The time typed into the schedule field, in the writer's time zone (UTC without one)."""
+    text = form.get("publish_at", "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid({"publish_at": ["is not a date and time"]}) from None
+    try:
+        zone: Any = ZoneInfo(form.get("time_zone") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def _wanted_status(form: dict[str, str]) -> Status:
+    when = form.get("when", Status.PUBLISHED)
+    return Status(when) if when in WHEN_CHOICES else Status.PUBLISHED
+
+
+def _fields(form: dict[str, str], *, publishing: bool) -> dict[str, Any]:
+    """What the form asks for, as the schemas name it; a draft keeps its status."""
+    fields: dict[str, Any] = {
+        "title": form.get("title", ""),
+        "description": form.get("description", ""),
+        "body": form.get("body", ""),
+        "tag_list": _tags_from(form.get("tags", "")),
+    }
+    if publishing:
+        status = _wanted_status(form)
+        fields["status"] = status
+        if status == Status.SCHEDULED:
+            publish_at = _publish_time(form)
+            if publish_at is None:
+                raise Invalid({"publish_at": ["needs a date and time"]})
+            fields["publish_at"] = publish_at
+    else:
+        fields["status"] = Status.DRAFT
+    return fields
+
+
+def _form_of(article: Article) -> dict[str, str]:
+    scheduled = article.status == Status.SCHEDULED and article.published_at is not None
+    return {
+        "title": article.title,
+        "description": article.description,
+        "body": article.body,
+        "tags": ", ".join(tag.name for tag in article.tags),
+        "when": article.status if article.status in WHEN_CHOICES else Status.PUBLISHED,
+        # Shown in UTC; the editor's script moves it to the writer's own time zone.
+        "publish_at": f"{as_utc(article.published_at):%Y-%m-%dT%H:%M}"
+        if scheduled and article.published_at
+        else "",
+        "time_zone": "UTC",
+    }
+
+
+def _editor(
+    request: Request,
+    editor: Editor,
+    *,
+    form: dict[str, str],
+    errors: dict[str, list[str]] | None = None,
+    notice: str | None = None,
+    preview: bool = False,
+    status_code: int | None = None,
+) -> Response:
+    # render() sanitises what it returns.
+    preview_html = Markup(render(form.get("body", ""))) if preview else None  # noqa: S704 # nosec B704
+    article = editor.article
+    preview_url = (
+        f"{site_url(request)}/preview/{article.preview_token}"
+        if article is not None and article.preview_token and article.status not in articles.PUBLIC
+        else None
+    )
+    return page(
+        request,
+        "articles/editor.html",
+        status_code=status_code or (422 if errors else 200),
+        title=editor.heading,
+        editor=editor,
+        form={name: form.get(name, "") for name in FORM_FIELDS},
+        errors=errors or {},
+        notice=notice,
+        notice_is_problem=status_code is not None and status_code >= 400,
+        preview_html=preview_html,
+        preview_url=preview_url,
+        story_path=story_path(article) if article is not None else None,
+    )
+
+
+EXPIRED = (
+    "This form had expired (you may have signed in again in another tab), so nothing was "
+    "saved. Everything you wrote is below: press the button again."
+)
+SIGNED_OUT = (
+    "You are signed out, so nothing was saved. Everything you wrote is below: sign in in "
+    "another tab, then come back and press the button again."
+)
+
+
+def _refused(submitted: SubmittedForm, writer: User | None) -> str | None:
+    """Why the editor cannot act on this post, if it cannot."""
+    if writer is None:
+        return SIGNED_OUT
+    if not submitted.trusted:
+        return EXPIRED
+    return None
+
+
+def _path_of(article: Article, writer: User) -> str:
+    """Where a story the editor just saved lives: its writer is the one who saved it."""
+    return f"/@{quote(writer.username)}/{article.slug}"
+
+
+def _saved_answer(article: Article, writer: User) -> JSONResponse:
+    """What the editor's script hears after an autosave: when, and where to save next."""
+    edit_url = f"{_path_of(article, writer)}/edit"
+    answer = JSONResponse(
+        {"savedAt": isoformat(article.updated_at), "action": edit_url, "editUrl": edit_url}
+    )
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+def _autosave_refused(message: str, status_code: int) -> JSONResponse:
+    return JSONResponse({"errors": {"body": [message]}}, status_code=status_code)
+
+
+async def _save(
+    request: Request,
+    submitted: SubmittedForm,
+    session: DbSession,
+    writer: User | None,
+    editor: Editor,
+) -> Response:
+    """Act on a post from the editor: preview, save the draft (by hand or automatically), or
+    publish as the form asks."""
+    form = submitted.fields
+    intent = form.get("intent", "publish")
+    refusal = _refused(submitted, writer)
+    if intent == "autosave":
+        if refusal is not None:
+            return _autosave_refused(refusal, 401 if writer is None else 403)
+        if not editor.autosaves:
+            return _autosave_refused("only drafts save themselves", 409)
+    elif refusal is not None:
+        status_code = 401 if writer is None else 403
+        return _editor(request, editor, form=form, notice=refusal, status_code=status_code)
+    assert writer is not None  # noqa: S101 (a refusal above otherwise)
+    if intent == "preview":
+        return _editor(request, editor, form=form, preview=True)
+    publishing = intent == "publish"
+    try:
+        article = await _store(session, editor, form, writer=writer, publishing=publishing)
+    except ValidationError as error:
+        problems = _form_problems(error)
+    except Invalid as error:
+        problems = _renamed(error.errors())
+    else:
+        if intent == "autosave":
+            return _saved_answer(article, writer)
+        if publishing and article.status in articles.PUBLIC:
+            return redirect(_path_of(article, writer))
+        return redirect(f"{_path_of(article, writer)}/edit?saved=1")
+    if intent == "autosave":
+        return JSONResponse({"errors": problems}, status_code=422)
+    return _editor(request, editor, form=form, errors=problems)
+
+
+async def _store(
+    session: DbSession,
+    editor: Editor,
+    form: dict[str, str],
+    *,
+    writer: User,
+    publishing: bool,
+) -> Article:
+    fields = _fields(form, publishing=publishing)
+    if editor.article is None:
+        creating = ArticleCreate if publishing else DraftCreate
+        return await articles.write(session, creating.model_validate(fields), by=writer)
+    updating = ArticleUpdate if publishing else DraftUpdate
+    changes = updating.model_validate(fields)
+    return await articles.edit(session, editor.article.slug, changes, by=writer)
+
+
+@router.get("/new", name="new_story")
+async def new_story(request: Request, _writer: SiteUser) -> Response:
+    """The editor, empty."""
+    return _editor(request, NEW_STORY, form={"when": Status.PUBLISHED, "time_zone": "UTC"})
+
+
+@router.post("/new", dependencies=[WRITES])
+async def save_new_story(
+    request: Request, submitted: UncheckedForm, session: DbSession, writer: SiteViewer
+) -> Response:
+    """Save the new story as a draft, publish it, or show its preview."""
+    return await _save(request, submitted, session, writer, NEW_STORY)
+
+
+@router.get("/@{username}/{slug}/edit", name="edit_story")
+async def edit_story(
+    request: Request,
+    username: PathText,
+    slug: PathText,
+    session: DbSession,
+    writer: SiteUser,
+    saved: Annotated[int, Query(ge=0, le=1)] = 0,
+) -> Response:
+    """The editor, filled with a story its author wants to change."""
+    view = await story_of(session, username, slug, writer)
+    article = view.article
+    articles.ensure_can_edit(article, writer)
+    notice = f"Saved {article.updated_at:%H:%M} UTC." if saved else None
+    return _editor(request, _editing(article), form=_form_of(article), notice=notice)
+
+
+@router.post("/@{username}/{slug}/edit", dependencies=[WRITES])
+async def save_story(
+    request: Request,
+    username: PathText,
+    slug: PathText,
+    submitted: UncheckedForm,
+    session: DbSession,
+    writer: SiteViewer,
+) -> Response:
+    """Save the author's changes, change where the story stands, or show their preview."""
+    if writer is None:
+        return await _save(request, submitted, session, writer, _unknown_story(username, slug))
+    view = await story_of(session, username, slug, writer)
+    articles.ensure_can_edit(view.article, writer)
+    return await _save(request, submitted, session, writer, _editing(view.article))
+
+
+def _unknown_story(username: str, slug: str) -> Editor:
+    """The editor of a story a signed-out writer cannot be shown: it posts where it did."""
+    return Editor(article=None, action=f"/@{quote(username)}/{slug}/edit")
+
+
+# -- The writer's stories and preview links -------------------------------------------------
+
+TABS = (
+    (Status.DRAFT, "Drafts"),
+    (Status.SCHEDULED, "Scheduled"),
+    (Status.PUBLISHED, "Published"),
+    (Status.UNLISTED, "Unlisted"),
+)
+
+
+@router.get("/me/stories", name="my_stories")
+async def my_stories(
+    request: Request,
+    session: DbSession,
+    writer: SiteUser,
+    page_number: PageNumber = 1,
+    status: Status = Status.DRAFT,
+) -> Response:
+    """The writer's own stories in one status: drafts first."""
+    result = await queries.stories_of(
+        session, writer, status=status, limit=10, offset=page_offset(page_number)
+    )
+    return page(
+        request,
+        "articles/my_stories.html",
+        title="Your stories",
+        tabs=[(label, f"/me/stories?status={tab}", tab == status) for tab, label in TABS],
+        status=status,
+        views=result.views,
+        **pagination(page_number, result.total, base_url=f"/me/stories?status={status}&"),
+    )
+
+
+@router.post("/@{username}/{slug}/preview-link", dependencies=[WRITES])
+async def share_preview(
+    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
+) -> Response:
+    """Make a preview link for the draft, then show it in the editor."""
+    await story_of(session, username, slug, writer)
+    article = await articles.share_preview(session, slug, by=writer)
+    return redirect(f"{_path_of(article, writer)}/edit#preview-link")
+
+
+@router.post("/@{username}/{slug}/preview-link/revoke", dependencies=[WRITES])
+async def revoke_preview(
+    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
+) -> Response:
+    """End the draft's preview link."""
+    await story_of(session, username, slug, writer)
+    article = await articles.revoke_preview(session, slug, by=writer)
+    return redirect(f"{_path_of(article, writer)}/edit#preview-link")
+
+
+# -- Deleting -------------------------------------------------------------------------------
+
+
+@router.get("/@{username}/{slug}/delete", name="delete_story")
+async def confirm_delete(
+    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
+) -> Response:
+    """Ask the author to confirm before a story is deleted."""
+    view = await story_of(session, username, slug, writer)
+    articles.ensure_can_edit(view.article, writer)
+    return page(
+        request,
+        "articles/delete.html",
+        title="Delete story",
+        article=view.article,
+        story_path=story_path(view.article),
+    )
+
+
+@router.post("/@{username}/{slug}/delete", dependencies=[WRITES])
+async def delete_story(
+    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
+) -> Response:
+    """Delete the story, then show the author's profile."""
+    await story_of(session, username, slug, writer)
+    await articles.remove(session, slug, by=writer)
+    return redirect(f"/@{quote(writer.username)}")
