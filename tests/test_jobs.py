@@ -14,19 +14,20 @@ import httpx
 import pytest
 from saq import Worker
 from saq.job import Job, Status
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from broadsheet.accounts.jobs import FORGET_EXPIRED_SESSIONS
 from broadsheet.accounts.models import SiteSession, User
 from broadsheet.articles import service as articles
-from broadsheet.articles.jobs import ANNOUNCE_FEEDS
+from broadsheet.articles.jobs import ANNOUNCE_FEEDS, PUBLISH_DUE_STORIES
+from broadsheet.articles.models import Article
 from broadsheet.articles.schemas import ArticleCreate
 from broadsheet.cli import app as cli
 from broadsheet.db import session_scope
 from broadsheet.jobs import Context, Jobs, Kind, PendingJob, queue_for
-from broadsheet.lib.clock import utcnow
+from broadsheet.lib.clock import isoformat, utcnow
 from broadsheet.worker import build_worker, stop_worker
 from tests.conftest import Backend, settings_for_tests
 from tests.helpers import publish, redis_or_skip, sign_up
@@ -204,6 +205,41 @@ async def test_serving_runs_a_worker_unless_told_not_to(tmp_path: Path, hub, emb
             assert hub.announced == [f"{settings.base_url}/x"]
 
 
+async def test_the_embedded_worker_publishes_a_scheduled_story_whose_time_has_come(
+    tmp_path: Path,
+) -> None:
+    from broadsheet import migrate
+    from broadsheet.app import create_app
+
+    settings = settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", embedded_worker=True)
+    app = create_app(settings)
+    await migrate.upgrade(app.state.database)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        writer = await sign_up(client)
+        story = await publish(client, writer, publishAt=isoformat(utcnow() + timedelta(hours=1)))
+        assert (await client.get("/api/articles")).json()["articlesCount"] == 0
+        # The hour passes.
+        async with session_scope(app.state.database) as session:
+            await session.execute(
+                update(Article)
+                .where(Article.slug == story["slug"])
+                .values(published_at=utcnow() - timedelta(seconds=1))
+            )
+        # Read as a reader would: the story arrives when the worker's sweep has committed,
+        # which nothing in this process announces. The timeout only stops a worker that never
+        # sweeps.
+        async with asyncio.timeout(120):
+            while (await client.get("/api/articles")).json()["articlesCount"] == 0:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+        listed = (await client.get("/api/articles")).json()["articles"]
+    assert [item["slug"] for item in listed] == [story["slug"]]
+    assert listed[0]["status"] == "published"
+
+
 # Two quick attempts, so that a test sees the last one fail at once.
 QUICK = Kind(ANNOUNCE_FEEDS.function, attempts=2, retry_delay=0, max_retry_delay=0)
 
@@ -331,8 +367,13 @@ async def test_a_periodic_job_is_queued_once_for_its_next_time_by_any_number_of_
         await worker.schedule()
     queue = backend.database.jobs.queue
     info = await queue.info(jobs=True)
-    cron = [job for job in info["jobs"] if job["key"].startswith("cron:")]
-    assert [job["key"] for job in cron] == [f"cron:{FORGET_EXPIRED_SESSIONS.name}"]
-    next_time = datetime.fromtimestamp(cron[0]["scheduled"], UTC)
+    cron = {job["key"]: job for job in info["jobs"] if job["key"].startswith("cron:")}
+    forget = f"cron:{FORGET_EXPIRED_SESSIONS.name}"
+    publish_due = f"cron:{PUBLISH_DUE_STORIES.name}"
+    assert sorted(cron) == sorted([forget, publish_due])
+    next_time = datetime.fromtimestamp(cron[forget]["scheduled"], UTC)
     assert (next_time.minute, next_time.second) == (17, 0)
     assert timedelta(0) < next_time - datetime.now(UTC) <= timedelta(hours=1)
+    next_sweep = datetime.fromtimestamp(cron[publish_due]["scheduled"], UTC)
+    assert next_sweep.second % 10 == 0
+    assert timedelta(0) < next_sweep - datetime.now(UTC) <= timedelta(seconds=10)

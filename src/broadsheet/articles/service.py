@@ -21,7 +21,7 @@ from broadsheet.articles.schemas import ArticleCreate, DraftCreate, DraftUpdate
 from broadsheet.db import add_unless_present
 from broadsheet.errors import Forbidden, Invalid, validation_problems
 from broadsheet.lib import markdown
-from broadsheet.lib.clock import utcnow
+from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
 from broadsheet.tags.service import tags_named
 
@@ -132,7 +132,8 @@ def _set_status(
     if status == Status.SCHEDULED:
         if publish_at is None or publish_at <= now:
             raise NotInTheFuture()
-        article.published_at = publish_at
+        # In UTC: SQLite keeps a time as written, and compares times as text.
+        article.published_at = as_utc(publish_at)
     elif article.status == Status.SCHEDULED:
         # Taken off the schedule before its time, it never went public.
         article.published_at = now if status in PUBLIC else None
