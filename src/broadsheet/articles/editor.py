@@ -245,6 +245,10 @@ async def _save(
         return _editor(request, editor, form=form, notice=refusal, status_code=status_code)
     assert writer is not None  # noqa: S101 (a refusal above otherwise)
     if intent == "preview":
+        try:
+            DraftCreate.model_validate(_fields(form, publishing=False))
+        except ValidationError as error:
+            return _editor(request, editor, form=form, errors=_form_problems(error))
         return _editor(request, editor, form=form, preview=True)
     publishing = intent == "publish"
     try:

@@ -21,7 +21,8 @@
       var moment = new Date(element.getAttribute("datetime"));
       if (!isNaN(moment)) {
         element.textContent = moment.toLocaleString(undefined, {
-          dateStyle: "medium", timeStyle: "short", timeZoneName: "short"
+          year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+          timeZoneName: "short"
         });
       }
     });
