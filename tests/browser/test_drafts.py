@@ -92,9 +92,7 @@ async def test_a_story_is_scheduled_in_the_writers_time_zone(
 
     await expect(page.get_by_text("Scheduled: it goes public")).to_be_visible()
     # 00:05 in Tokyo is 15:05 UTC the day before; the editor shows it in Tokyo time again.
-    await expect(page.get_by_label(re.compile("^Date and time"))).to_have_value(
-        "2099-01-01T00:05"
-    )
+    await expect(page.get_by_label(re.compile("^Date and time"))).to_have_value("2099-01-01T00:05")
     await page.goto("/me/stories?status=scheduled")
     await expect(page.locator("time.local-time")).to_have_attribute(
         "datetime", "2098-12-31T15:05:00.000Z"
@@ -104,9 +102,7 @@ async def test_a_story_is_scheduled_in_the_writers_time_zone(
     assert not errors
 
 
-async def test_the_editor_at_phone_and_desktop_widths(
-    site: Site, new_context: NewContext
-) -> None:
+async def test_the_editor_at_phone_and_desktop_widths(site: Site, new_context: NewContext) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         context = await new_context(viewport=viewport)
