@@ -99,3 +99,68 @@ async def test_upgrade_reports_where_it_started_and_how_many_migrations_ran(tmp_
     assert from_empty == migrate.Upgrade(before=None, after=head, applied=every)
     assert from_one_back == migrate.Upgrade(before=one_back, after=head, applied=1)
     assert again == migrate.Upgrade(before=head, after=head, applied=0)
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    config = migrate.alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+BEFORE_STATUS = "880d278efd9e"
+ROWS_BEFORE_STATUS = [
+    "INSERT INTO users (id, username, username_key, email, email_key, password_hash,"
+    " token_version, created_at, updated_at)"
+    " VALUES (1, 'ada', 'ada', 'ada@example.com', 'ada@example.com', 'x', 0,"
+    " '2026-01-01 09:00:00', '2026-01-01 09:00:00')",
+    "INSERT INTO articles (id, slug, title, description, body, body_html, reading_minutes,"
+    " author_id, favorites_count, created_at, updated_at)"
+    " VALUES (1, 'first', 'First', 'd', 'b', '<p>b</p>', 1, 1, 1,"
+    " '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
+    "INSERT INTO tags (id, name) VALUES (1, 'Python'), (2, 'python'), (3, 'Go')",
+    "INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1), (1, 2), (1, 3)",
+    "INSERT INTO favorites (user_id, article_id, created_at) VALUES (1, 1, '2026-01-03')",
+    "INSERT INTO comments (id, body, article_id, author_id, created_at, updated_at)"
+    " VALUES (1, 'Kept', 1, 1, '2026-01-03', '2026-01-03')",
+]
+
+
+@pytest.mark.engines("sqlite")
+async def test_upgrading_a_database_with_stories_keeps_every_row_that_refers_to_them(tmp_path):
+    database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'lived-in.db'}"))
+    try:
+        async with (
+            database.write_engine.connect() as connection,
+            migrate.foreign_keys_held(connection),
+        ):
+            await connection.run_sync(_upgrade_to, BEFORE_STATUS)
+            for statement in ROWS_BEFORE_STATUS:
+                await connection.exec_driver_sql(statement)
+            await connection.commit()
+
+        await migrate.upgrade(database)
+
+        async with database.write_engine.connect() as connection:
+            counts = {
+                table: (
+                    await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")  # noqa: S608 (three names written here)
+                ).scalar()
+                for table in ("articles", "comments", "favorites")
+            }
+            tags = (await connection.exec_driver_sql("SELECT name, name_key FROM tags")).all()
+            tagged = (
+                await connection.exec_driver_sql("SELECT count(*) FROM article_tags")
+            ).scalar()
+            story = (
+                await connection.exec_driver_sql("SELECT status, published_at FROM articles")
+            ).one()
+            enforced = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+    finally:
+        await database.dispose()
+
+    assert counts == {"articles": 1, "comments": 1, "favorites": 1}
+    # Tags that differ only in case become one, the first written; the story keeps both names.
+    assert sorted(tags) == [("Go", "go"), ("Python", "python")]
+    assert tagged == 2
+    assert story == ("published", "2026-01-02 09:00:00")
+    assert enforced == 1

@@ -60,8 +60,8 @@ def favorites_of(username_key: str) -> str:
 
 
 def tagged(name: str) -> str:
-    """Which stories carry the tag `name`."""
-    return f"tag:{_token(name)}"
+    """Which stories carry the tag `name`, in whatever case it is written."""
+    return f"tag:{_token(name.casefold())}"
 
 
 class Purger(Protocol):

@@ -1,13 +1,17 @@
 """Schema migrations: Alembic is the only way the schema is made, in the app and in tests."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from broadsheet.db import Database
 from broadsheet.settings import Settings
@@ -40,6 +44,44 @@ class Upgrade:
     applied: int
 
 
+class BrokenReferences(RuntimeError):
+    pass
+
+
+def _pragma(connection: Connection, statement: str) -> list[Any]:
+    # On the driver's connection: SQLAlchemy would open a transaction first, and SQLite ignores
+    # a change to foreign key enforcement inside one.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _check_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise BrokenReferences(f"the migration left rows that refer to nothing: {broken[:5]}")
+
+
+@asynccontextmanager
+async def foreign_keys_held(connection: AsyncConnection) -> AsyncIterator[None]:
+    """On SQLite, migrate with foreign keys unenforced, and check them before the commit.
+
+    SQLite alters a table in batch mode by copying it and dropping the original; with foreign
+    keys enforced, the drop would cascade and delete every comment, favorite and tag of every
+    story when the stories' table is altered."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    await connection.run_sync(_pragma, "PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        await connection.run_sync(_pragma, "PRAGMA foreign_keys=ON")
+
+
 def _revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -49,6 +91,8 @@ def _upgrade_on(connection: Connection) -> Upgrade:
     config.attributes["connection"] = connection
     before = _revision(connection)
     command.upgrade(config, "head")
+    if connection.dialect.name == "sqlite":
+        _check_references(connection)
     after = _revision(connection)
     script = ScriptDirectory.from_config(config)
     ran = script.iterate_revisions(after, before or "base") if after != before else ()
@@ -57,7 +101,7 @@ def _upgrade_on(connection: Connection) -> Upgrade:
 
 async def upgrade(database: Database) -> Upgrade:
     """Bring the database to the newest revision; does nothing when it is already there."""
-    async with database.write_engine.connect() as connection:
+    async with database.write_engine.connect() as connection, foreign_keys_held(connection):
         done = await connection.run_sync(_upgrade_on)
         await connection.commit()
     return done

@@ -44,11 +44,14 @@ DOM_PROBLEMS = """
 () => {
   const PROSE_TAGS = new Set(["a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]);
-  const PROSE_ATTRIBUTES = {a: ["href", "title", "rel"], img: ["src", "alt", "title", "width",
-    "height"], td: ["align"], th: ["align"], ol: ["start"], code: ["class"], div: ["class"],
-    pre: ["class"], span: ["class"]};
+    "img", "input", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]);
+  const PROSE_ATTRIBUTES = {a: ["href", "title", "rel", "id", "class"], img: ["src", "alt",
+    "title", "width", "height"], td: ["align"], th: ["align"], ol: ["start", "class"],
+    ul: ["class"], li: ["id", "class"], input: ["type", "disabled", "checked", "class"],
+    code: ["class"], div: ["class"], pre: ["class"], span: ["class"], sup: ["class"],
+    hr: ["class"], section: ["class"], h1: ["id"], h2: ["id"], h3: ["id"], h4: ["id"],
+    h5: ["id"], h6: ["id"]};
   const FOREIGN = new Set(["iframe", "frame", "frameset", "object", "embed", "applet", "base",
     "svg", "math", "style", "noscript", "noembed", "xmp", "template", "marquee", "video",
     "audio", "source", "isindex"]);
@@ -77,6 +80,9 @@ DOM_PROBLEMS = """
     const prose = element.parentElement && element.parentElement.closest(".prose");
     if (prose && !PROSE_TAGS.has(tag)) {
       problems.push("<" + tag + "> in a story body: " + describe(element));
+    }
+    if (prose && tag === "input" && !(element.type === "checkbox" && element.disabled)) {
+      problems.push("an input a reader could type in, in a story body: " + describe(element));
     }
     for (const attribute of element.attributes) {
       const name = attribute.name.toLowerCase();

@@ -59,7 +59,7 @@ async def test_feed_carries_the_rendered_body(client):
 
     [content] = feed.entries[0].content
     assert content.type == "text/html"
-    assert "<h2>Heading</h2>" in content.value
+    assert '<h2 id="heading">Heading</h2>' in content.value
     assert "<em>line</em>" in content.value
     assert 'alt="A loaf"' in content.value
 

@@ -335,7 +335,7 @@ async def test_markdown_is_rendered_with_headings_lists_quotes_code_images_links
 
     body = prose((await client.get(f"/@alice/{story['slug']}")).text)
 
-    assert "<h2>Rising times</h2>" in body
+    assert '<h2 id="rising-times">Rising times</h2>' in body
     assert [item["text"] for item in elements(body, "li")] == [
         "first the starter",
         "then the dough",

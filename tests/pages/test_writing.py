@@ -59,7 +59,7 @@ async def test_publishing_from_the_editor_shows_the_story(client):
     assert sorted(stored["tagList"]) == ["baking", "bread"]
     story = await client.get(response.headers["location"])
     assert elements(story.text, "h1")[0]["text"] == "Rye, slowly"
-    assert "<h2>Day one</h2>" in story.text
+    assert '<h2 id="day-one">Day one</h2>' in story.text
     assert "<em>starter</em>" in story.text
     home = await client.get("/")
     assert "Rye, slowly" in text_of(home.text)

@@ -39,14 +39,6 @@ async def test_tags_are_open_to_anonymous_and_signed_in_readers(client):
     assert await tags(client) == ["open"]
 
 
-async def test_tags_differing_in_case_are_distinct(client):
-    author = await sign_up(client)
-    await publish(client, author, tagList=["Python", "python"])
-    await publish(client, author, tagList=["python"])
-
-    assert await tags(client) == ["python", "Python"]
-
-
 async def test_tag_dropped_from_its_only_story_disappears(client):
     author = await sign_up(client)
     story = await publish(client, author, tagList=["dropped", "kept"])
@@ -91,3 +83,35 @@ async def test_tag_list_is_bounded(client):
 
     assert limited.json()["tags"] == ["tag0", "tag1", "tag2"]
     assert too_many.status_code == 422
+
+
+async def test_tags_differing_only_in_case_are_one_tag_shown_as_first_written(client):
+    author = await sign_up(client)
+    first = await publish(client, author, tagList=["Python"])
+    second = await publish(client, author, tagList=["python", "PYTHON", "Go"])
+
+    assert await tags(client) == ["Python", "Go"]
+    assert second["tagList"] == ["Go", "Python"]
+    for spelling in ("python", "Python", "PYTHON"):
+        listed = (await client.get(f"/api/articles?tag={spelling}")).json()["articles"]
+        assert {story["slug"] for story in listed} == {first["slug"], second["slug"]}
+
+
+async def test_a_tag_page_in_any_case_lists_the_stories_and_is_purged_by_a_new_one(client):
+    author = await sign_up(client)
+    await publish(client, author, title="Snakes and ladders", tagList=["Python"])
+    assert "Snakes and ladders" in (await client.get("/tag/python")).text
+
+    await publish(client, author, title="Another snake", tagList=["PYTHON"])
+
+    assert "Another snake" in (await client.get("/tag/python")).text
+    assert "Another snake" in (await client.get("/tag/Python")).text
+
+
+async def test_tags_on_drafts_and_unlisted_stories_are_not_counted(client):
+    author = await sign_up(client)
+    await publish(client, author, tagList=["public"])
+    await publish(client, author, status="draft", tagList=["private"])
+    await publish(client, author, status="unlisted", tagList=["quiet"])
+
+    assert await tags(client) == ["public"]

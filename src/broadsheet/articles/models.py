@@ -55,7 +55,9 @@ class Article(Timestamped, Base):
     preview_token: Mapped[str | None] = mapped_column(String(PREVIEW_TOKEN_LENGTH), unique=True)
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
-    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise", order_by=Tag.name)
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=article_tags, lazy="raise", order_by=Tag.name_key
+    )
 
 
 class Favorite(Base):

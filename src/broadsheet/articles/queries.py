@@ -15,7 +15,7 @@ from broadsheet.accounts.service import username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
-from broadsheet.tags.models import Tag, article_tags
+from broadsheet.tags.models import Tag, article_tags, tag_key
 
 
 class ArticleNotFound(NotFound):
@@ -120,7 +120,7 @@ def _selection(*, tag: str | None, author: str | None, favorited_by: str | None)
         tagged = (
             select(article_tags.c.article_id)
             .join(Tag, Tag.id == article_tags.c.tag_id)
-            .where(Tag.name == tag)
+            .where(Tag.name_key == tag_key(tag))
         )
         conditions.append(Article.id.in_(tagged))
         keys.append(effects.tagged(tag))

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, mo
 from broadsheet.accounts.schemas import ProfileOut
 from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status
 from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
-from broadsheet.tags.models import TAG_MAX_LENGTH
+from broadsheet.tags.models import TAG_MAX_LENGTH, tag_key
 
 BODY_MAX_LENGTH = 100_000
 MAX_TAGS = 10
@@ -55,7 +55,11 @@ TagName = Annotated[
 
 
 def _distinct(tags: list[str]) -> list[str]:
-    return list(dict.fromkeys(tags))
+    """Each tag once, as first written: "Python" and "python" are one tag."""
+    first: dict[str, str] = {}
+    for tag in tags:
+        first.setdefault(tag_key(tag), tag)
+    return list(first.values())
 
 
 TagList = Annotated[list[TagName], Field(max_length=MAX_TAGS), AfterValidator(_distinct)]

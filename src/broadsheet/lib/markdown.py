@@ -1,4 +1,5 @@
-"""Markdown to safe HTML: CommonMark with tables, highlighted code, and an allow-list sanitiser.
+"""Markdown to safe HTML: CommonMark with tables, footnotes, task lists, bare URLs as links,
+heading anchors and highlighted code, and an allow-list sanitiser.
 
 Stories are rendered once, when saved; pages serve the stored HTML as it is. Raw HTML in the
 Markdown is kept only as far as the allow-list permits, so the sanitiser is the last word on
@@ -10,6 +11,10 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -19,21 +24,31 @@ WORDS_PER_MINUTE = 238
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd",
-    "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "tr", "ul",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
+    "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
+# Ids for heading anchors and footnotes; classes for code, footnotes and task lists.
 _ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id", "class"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"align"},
     "th": {"align"},
-    "ol": {"start"},
+    "ol": {"start", "class"},
+    "ul": {"class"},
+    "li": {"id", "class"},
+    "input": {"checked", "class"},
     "code": {"class"},
     "div": {"class"},
     "pre": {"class"},
     "span": {"class"},
+    "sup": {"class"},
+    "hr": {"class"},
+    "section": {"class"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
 }
+# A task list's boxes are the only inputs a story may hold: ticked or not, never editable.
+_FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _CODE_FORMATTER = HtmlFormatter(nowrap=True)
 _WORD = re.compile(r"\w+")
@@ -49,9 +64,24 @@ def _highlight_code(code: str, language: str, _attrs: str) -> str:
     return highlight(code, lexer, _CODE_FORMATTER)
 
 
-_markdown = MarkdownIt("commonmark", {"highlight": _highlight_code}).enable(
-    ["table", "strikethrough"]
+def _alignment_as_attribute(state: StateCore) -> None:
+    """Table cells keep their column's alignment as `align`: markdown-it writes an inline
+    style, which the sanitiser drops and the pages' Content-Security-Policy would refuse."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrs["align"] = style.removeprefix("text-align:")
+
+
+_markdown = (
+    MarkdownIt("commonmark", {"highlight": _highlight_code, "linkify": True})
+    .enable(["table", "strikethrough", "linkify"])
+    .use(footnote_plugin)
+    .use(tasklists_plugin)
+    .use(anchors_plugin, min_level=1, max_level=6)
 )
+_markdown.core.ruler.push("alignment_as_attribute", _alignment_as_attribute)
 
 
 def sanitize(html: str) -> str:
@@ -62,6 +92,7 @@ def sanitize(html: str) -> str:
         attributes=_ATTRIBUTES,
         url_schemes=_URL_SCHEMES,
         link_rel="nofollow ugc noopener",
+        set_tag_attribute_values=_FORCED_ATTRIBUTES,
         strip_comments=True,
     )
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from broadsheet import models  # noqa: F401  (registers every table on the metadata)
 from broadsheet.db import Base, connect
+from broadsheet.migrate import foreign_keys_held
 from broadsheet.settings import Settings
 
 config = context.config
@@ -26,7 +27,10 @@ def _run(connection: Connection) -> None:
 async def _run_on_configured_database() -> None:
     database = connect(Settings())
     try:
-        async with database.write_engine.connect() as connection:
+        async with (
+            database.write_engine.connect() as connection,
+            foreign_keys_held(connection),
+        ):
             await connection.run_sync(_run)
             await connection.commit()
     finally:

@@ -6,13 +6,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from broadsheet.db import Base, Id, exact_text
 
 TAG_MAX_LENGTH = 40
+TAG_KEY_MAX_LENGTH = 3 * TAG_MAX_LENGTH
+
+
+def tag_key(name: str) -> str:
+    """What a tag is known by: "Python" and "python" are one tag."""
+    return name.casefold()
 
 
 class Tag(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    name: Mapped[str] = mapped_column(exact_text(TAG_MAX_LENGTH), unique=True)
+    # As the first writer to use it wrote it.
+    name: Mapped[str] = mapped_column(exact_text(TAG_MAX_LENGTH))
+    # Case-folding can lengthen a name ("ß" becomes "ss"), hence the room.
+    name_key: Mapped[str] = mapped_column(exact_text(TAG_KEY_MAX_LENGTH), unique=True)
 
 
 article_tags = Table(

@@ -1,0 +1,68 @@
+"""What a story's Markdown becomes: links from bare URLs, footnotes, task lists, heading anchors
+and aligned table columns, all through the sanitiser."""
+
+import re
+
+from broadsheet.lib.markdown import render
+
+
+def test_bare_urls_become_links_marked_as_user_content():
+    html = render("Read https://example.com/guide and www.python.org first.")
+
+    assert (
+        '<a href="https://example.com/guide" rel="nofollow ugc noopener">'
+        "https://example.com/guide</a>" in html
+    )
+    assert '<a href="http://www.python.org" rel="nofollow ugc noopener">' in html
+
+
+def test_a_url_inside_code_stays_text():
+    html = render("Run `curl https://example.com` now.")
+
+    assert "<a" not in html
+
+
+def test_footnotes_link_to_their_notes_and_back():
+    html = render("A claim.[^source]\n\n[^source]: Where it comes from.")
+
+    assert re.search(r'<sup class="footnote-ref"><a href="#fn1" id="fnref1"', html)
+    assert '<li id="fn1" class="footnote-item">' in html
+    assert 'href="#fnref1" class="footnote-backref"' in html
+    assert '<section class="footnotes">' in html
+
+
+def test_task_lists_show_ticked_and_open_boxes_that_cannot_be_changed():
+    html = render("- [x] outline\n- [ ] draft")
+
+    boxes = re.findall(r"<input[^>]*>", html)
+    assert len(boxes) == 2
+    assert all('disabled="disabled"' in box and 'type="checkbox"' in box for box in boxes)
+    assert 'checked="checked"' in boxes[0]
+    assert "checked" not in boxes[1]
+
+
+def test_no_other_input_survives_in_a_story():
+    html = render('<input type="password" name="p" value="secret" onfocus="steal()">')
+
+    assert html.count("<input") == 1
+    assert 'type="checkbox"' in html
+    assert 'disabled="disabled"' in html
+    for kept in ("password", "secret", "onfocus", "name="):
+        assert kept not in html
+
+
+def test_headings_carry_ids_to_link_to_one_per_heading():
+    html = render("# Day one\n\n## Day one\n\n## Über Käse")
+
+    assert '<h1 id="day-one">Day one</h1>' in html
+    assert '<h2 id="day-one-1">Day one</h2>' in html
+    assert re.search(r'<h2 id="[^"]+">Über Käse</h2>', html)
+
+
+def test_table_columns_keep_their_alignment():
+    html = render("| left | centre | right |\n|:--|:-:|--:|\n| a | b | c |")
+
+    assert '<th align="left">left</th>' in html
+    assert '<th align="center">centre</th>' in html
+    assert '<td align="right">c</td>' in html
+    assert "style=" not in html
