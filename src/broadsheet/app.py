@@ -19,6 +19,7 @@ from broadsheet.api_docs import router as api_docs_router
 from broadsheet.articles.api import router as articles_api
 from broadsheet.articles.editor import router as story_editor
 from broadsheet.articles.feeds import router as story_feeds
+from broadsheet.articles.history import router as story_history
 from broadsheet.articles.pages import router as articles_pages
 from broadsheet.cache import ResponseCache, Totals
 from broadsheet.comments.api import router as comments_api
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         story_feeds,
         articles_pages,
         story_editor,
+        story_history,
         comments_pages,
         tags_pages,
     ):

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the app see the whole schema."""
 
 from broadsheet.accounts.models import Follow, SiteSession, User
-from broadsheet.articles.models import Article, Favorite, RetiredSlug
+from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision
 from broadsheet.comments.models import Comment
 from broadsheet.tags.models import Tag, article_tags
 
@@ -11,6 +11,7 @@ __all__ = [
     "Favorite",
     "Follow",
     "RetiredSlug",
+    "Revision",
     "SiteSession",
     "Tag",
     "User",

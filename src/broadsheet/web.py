@@ -23,7 +23,7 @@ CSRF_COOKIE = "broadsheet_csrf"
 CSRF_FIELD = "csrf_token"
 
 
-def _human_date(moment: datetime) -> str:
+def human_date(moment: datetime) -> str:
     """ "Nov 5, 2026": how a story's date reads under its title."""
     moment = as_utc(moment)
     return f"{moment:%b} {moment.day}, {moment.year}"
@@ -33,7 +33,7 @@ def _human_time(moment: datetime) -> str:
     """ "Nov 5, 2026, 14:30 UTC": a time to the minute, before a script shows it in the
     reader's own time zone."""
     moment = as_utc(moment)
-    return f"{_human_date(moment)}, {moment:%H:%M} UTC"
+    return f"{human_date(moment)}, {moment:%H:%M} UTC"
 
 
 templates = Environment(
@@ -44,7 +44,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters["isoformat"] = isoformat
-templates.filters["human_date"] = _human_date
+templates.filters["human_date"] = human_date
 templates.filters["human_time"] = _human_time
 
 

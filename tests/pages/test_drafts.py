@@ -260,3 +260,25 @@ async def test_unpublishing_from_the_editor_makes_it_a_draft_again(client, backe
     [story] = await stored(backend)
     assert story.status == "draft"
     assert "Second thoughts" not in text_of((await client.get("/")).text)
+
+
+async def test_a_published_story_takes_an_update_note_from_the_editor(client, backend):
+    await sign_up_on_site(client, "alice")
+    published = await write_on_site(client, title="Figures", body=BODY)
+    edit_path = published.headers["location"] + "/edit"
+    draft_editor = await client.get("/new")
+    assert field_value(draft_editor.text, "update_note") is None
+
+    saved = await submit(
+        client,
+        edit_path,
+        title="Figures",
+        description="What it is about",
+        body=BODY,
+        update_note="A figure was wrong.",
+        intent="publish",
+    )
+
+    story = await client.get(saved.headers["location"])
+    assert "A figure was wrong." in text_of(story.text)
+    assert field_value((await client.get(edit_path)).text, "update_note") == "A figure was wrong."

@@ -34,7 +34,10 @@ async def test_editor_offers_title_subtitle_story_tags_and_when_to_publish(clien
     labels = [label["text"].strip() for label in elements(response.text, "label")]
     assert labels[:4] == ["Title", "Subtitle", "Story", "Tags"]
     assert "Now, unlisted: only people with the link can read it" in labels
-    assert elements(response.text, "textarea", name="body")
+    [body] = elements(response.text, "textarea", name="body")
+    # The browser stops the text where the server would refuse it.
+    assert body["maxlength"] == "100000"
+    assert elements(response.text, "input", name="title", maxlength="200")
     assert elements(response.text, "input", name="publish_at", type="datetime-local")
     buttons = {b.get("value"): b["text"] for b in elements(response.text, "button")}
     assert buttons["publish"] == "Publish"

@@ -55,6 +55,8 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "author": profile_out(article.author, following=view.following),
         "status": article.status,
         "published_at": article.published_at,
+        "update_note": article.update_note,
+        "update_noted_at": article.update_noted_at,
     }
 
 

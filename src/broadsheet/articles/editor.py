@@ -20,9 +20,21 @@ from broadsheet.accounts.deps import SiteUser, SiteViewer
 from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
-from broadsheet.articles.models import Article, Status
+from broadsheet.articles.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    UPDATE_NOTE_MAX_LENGTH,
+    Article,
+    Status,
+)
 from broadsheet.articles.pages import story_of, story_path
-from broadsheet.articles.schemas import ArticleCreate, ArticleUpdate, DraftCreate, DraftUpdate
+from broadsheet.articles.schemas import (
+    BODY_MAX_LENGTH,
+    ArticleCreate,
+    ArticleUpdate,
+    DraftCreate,
+    DraftUpdate,
+)
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import Invalid, validation_problems
 from broadsheet.lib.clock import as_utc, isoformat
@@ -41,9 +53,25 @@ from broadsheet.web import (
 
 router = APIRouter(include_in_schema=False)
 
-FORM_FIELDS = ("title", "description", "body", "tags", "when", "publish_at", "time_zone")
+FORM_FIELDS = (
+    "title",
+    "description",
+    "body",
+    "tags",
+    "when",
+    "publish_at",
+    "time_zone",
+    "update_note",
+)
 # Form field names for the API's names of what the writer typed.
 _FORM_NAMES = {"tagList": "tags", "tag_list": "tags", "publishAt": "publish_at"}
+# Kept by the browser too, so that a story never grows past what the form may send.
+EDITOR_LIMITS = {
+    "title": TITLE_MAX_LENGTH,
+    "description": DESCRIPTION_MAX_LENGTH,
+    "body": BODY_MAX_LENGTH,
+    "update_note": UPDATE_NOTE_MAX_LENGTH,
+}
 # How the editor asks for a story to go public.
 WHEN_CHOICES = (Status.PUBLISHED, Status.UNLISTED, Status.SCHEDULED)
 
@@ -122,6 +150,8 @@ def _fields(form: dict[str, str], *, publishing: bool) -> dict[str, Any]:
         "body": form.get("body", ""),
         "tag_list": _tags_from(form.get("tags", "")),
     }
+    if "update_note" in form:
+        fields["update_note"] = form["update_note"]
     if publishing:
         status = _wanted_status(form)
         fields["status"] = status
@@ -148,6 +178,7 @@ def _form_of(article: Article) -> dict[str, str]:
         if scheduled and article.published_at
         else "",
         "time_zone": "UTC",
+        "update_note": article.update_note or "",
     }
 
 
@@ -182,6 +213,7 @@ def _editor(
         preview_html=preview_html,
         preview_url=preview_url,
         story_path=story_path(article) if article is not None else None,
+        limits=EDITOR_LIMITS,
     )
 
 

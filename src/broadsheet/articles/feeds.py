@@ -1,5 +1,6 @@
 """Feeds and indexes of stories for other programs: Atom feeds, the sitemap, robots.txt."""
 
+import html
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -7,11 +8,12 @@ from fastapi.responses import Response
 
 from broadsheet.accounts.service import find_user
 from broadsheet.articles import queries
+from broadsheet.articles.models import Article
 from broadsheet.articles.queries import ArticlePage
 from broadsheet.deps import DbSession, PathText
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.paths import raw_path
-from broadsheet.web import page_xml, site_url
+from broadsheet.web import human_date, page_xml, site_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +33,18 @@ def atom(request: Request, result: ArticlePage, *, title: str, path: str) -> Res
         hub=request.app.state.settings.websub_hub,
         updated=updated,
         views=result.views,
+        content_of=_content_of,
     )
     return Response(xml, media_type="application/atom+xml")
+
+
+def _content_of(article: Article) -> str:
+    """An entry's HTML: the writer's update note, if any, above the story, as on its page."""
+    if not article.update_note or article.update_noted_at is None:
+        return article.body_html
+    noted = human_date(article.update_noted_at)
+    note = f"<p><strong>Update ({noted}):</strong> {html.escape(article.update_note)}</p>"
+    return note + article.body_html
 
 
 @router.get("/feed.atom", name="site_feed")

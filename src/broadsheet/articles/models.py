@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from broadsheet.accounts.models import User
@@ -14,6 +14,7 @@ from broadsheet.tags.models import Tag, article_tags
 SLUG_MAX_LENGTH = 120
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 500
+UPDATE_NOTE_MAX_LENGTH = 500
 PREVIEW_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
 
@@ -53,6 +54,9 @@ class Article(Timestamped, Base):
     published_at: Mapped[datetime | None]
     # Lets whoever holds it read the draft; None when the writer has not shared one.
     preview_token: Mapped[str | None] = mapped_column(String(PREVIEW_TOKEN_LENGTH), unique=True)
+    # "Update (19 Sep 2026): …", shown above the story; dated when its text last changed.
+    update_note: Mapped[str | None] = mapped_column(String(UPDATE_NOTE_MAX_LENGTH))
+    update_noted_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(
@@ -81,3 +85,24 @@ class RetiredSlug(Base):
 
     slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), primary_key=True)
     article_id: Mapped[int] = mapped_column(Id, ForeignKey("articles.id", ondelete="CASCADE"))
+
+
+class Revision(Base):
+    """A story as one save of it left it, once it had been made public."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index(None, "article_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Id, ForeignKey("articles.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
+    body: Mapped[str] = mapped_column(LongText)
+    tag_names: Mapped[list[str]] = mapped_column(JSON)
+    # Who saved it: kept when that account is gone, as a revision is the story's history.
+    saved_by_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    saved_by: Mapped[User | None] = relationship(lazy="raise")

@@ -98,7 +98,8 @@ def _json_ld(request: Request, article: Article, url: str) -> Markup:
         "headline": article.title[:110],
         "description": article.description,
         "datePublished": (article.published_at or article.created_at).isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        # An update note marks the change readers were told of; other edits are corrections.
+        "dateModified": (article.update_noted_at or article.updated_at).isoformat(),
         "author": {
             "@type": "Person",
             "name": article.author.username,

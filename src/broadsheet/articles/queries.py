@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, defer, selectinload
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
 from broadsheet.accounts.service import username_key
-from broadsheet.articles.models import Article, Favorite, RetiredSlug, Status
+from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
 from broadsheet.tags.models import Tag, article_tags, tag_key
@@ -264,3 +264,15 @@ async def story_locations(session: AsyncSession, *, limit: int) -> list[tuple[st
     )
     effects.shown(session, effects.SITEMAP)
     return [(username, slug, updated) for username, slug, updated in await session.execute(query)]
+
+
+async def revisions_of(session: AsyncSession, article: Article, *, limit: int) -> list[Revision]:
+    """The story's latest revisions, newest first, with who saved each."""
+    query = (
+        select(Revision)
+        .where(Revision.article_id == article.id)
+        .options(selectinload(Revision.saved_by))
+        .order_by(Revision.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))

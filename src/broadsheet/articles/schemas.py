@@ -5,7 +5,12 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from broadsheet.accounts.schemas import ProfileOut
-from broadsheet.articles.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Status
+from broadsheet.articles.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    UPDATE_NOTE_MAX_LENGTH,
+    Status,
+)
 from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
 from broadsheet.tags.models import TAG_MAX_LENGTH, tag_key
 
@@ -124,6 +129,16 @@ class ArticleCreateRequest(Schema):
     article: ArticleCreate
 
 
+UpdateNote = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=UPDATE_NOTE_MAX_LENGTH),
+    Field(
+        description="A note for readers on what changed, shown above the story with its date; "
+        "an empty one takes it away. A Broadsheet extension."
+    ),
+]
+
+
 class DraftUpdate(_Publishing):
     """Changes as the editor saves them to a draft: any field may still be blank."""
 
@@ -131,6 +146,7 @@ class DraftUpdate(_Publishing):
     description: DraftDescription | None = None
     body: DraftBody | None = None
     tag_list: TagList | None = None
+    update_note: UpdateNote | None = None
 
 
 class ArticleUpdate(DraftUpdate):
@@ -160,6 +176,12 @@ class ArticleSummary(Schema):
     published_at: Timestamp | None = Field(
         description="When it went public, or for a scheduled story when it will; null for a "
         "draft. A Broadsheet extension."
+    )
+    update_note: str | None = Field(
+        description="The writer's note on what changed, if any. A Broadsheet extension."
+    )
+    update_noted_at: Timestamp | None = Field(
+        description="When the update note was last written. A Broadsheet extension."
     )
 
 

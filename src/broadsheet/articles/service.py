@@ -15,11 +15,11 @@ from sqlalchemy.orm import selectinload
 from broadsheet import effects, jobs
 from broadsheet.accounts.models import User
 from broadsheet.articles.jobs import ANNOUNCE_DELAY_SECONDS, ANNOUNCE_FEEDS
-from broadsheet.articles.models import Article, Favorite, RetiredSlug, Status
+from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision, Status
 from broadsheet.articles.queries import ArticleNotFound, visible_to
 from broadsheet.articles.schemas import ArticleCreate, DraftCreate, DraftUpdate
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Forbidden, Invalid, validation_problems
+from broadsheet.errors import Forbidden, Invalid, NotFound, validation_problems
 from broadsheet.lib import markdown
 from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
@@ -31,6 +31,11 @@ SLUG_ATTEMPTS = 5
 class NotTheAuthor(Forbidden):
     def __init__(self) -> None:
         super().__init__("only the author may change this story", field="article")
+
+
+class RevisionNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("revision not found", field="revision")
 
 
 class NotInTheFuture(Invalid):
@@ -168,6 +173,7 @@ async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Artic
     _set_text(article, title=story.title, description=story.description, body=story.body)
     _set_status(article, story.status or Status.PUBLISHED, publish_at=story.publish_at, now=now)
     await _insert_with_free_slug(session, article, story.title)
+    _keep_revision(session, article, by=by)
     if article.status == Status.PUBLISHED:
         _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=story.tag_list)
         _announce_feeds(session, author_username=by.username)
@@ -216,11 +222,15 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
     )
     if changes.tag_list is not None:
         article.tags = await tags_named(session, changes.tag_list)
+    now = utcnow()
     if changes.status is not None:
-        _set_status(article, changes.status, publish_at=changes.publish_at, now=utcnow())
+        _set_status(article, changes.status, publish_at=changes.publish_at, now=now)
     elif article.status != Status.DRAFT:
         _ensure_complete(article)
-    article.updated_at = utcnow()
+    if changes.update_note is not None:
+        _note_update(article, changes.update_note, now=now)
+    article.updated_at = now
+    _keep_revision(session, article, by=by)
     _record_edit(session, article, author=by, was_listed=was_listed, tags_before=tags_before)
     if retitled:
         old_slug = article.slug
@@ -230,6 +240,48 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
     else:
         await session.flush()
     return article
+
+
+def _note_update(article: Article, note: str, *, now: datetime) -> None:
+    """Set the note readers see above the story; it is dated when its words change."""
+    if (note or None) != article.update_note:
+        article.update_note = note or None
+        article.update_noted_at = now if note else None
+
+
+def _keep_revision(session: AsyncSession, article: Article, *, by: User) -> None:
+    """Keep the story as this save leaves it, once it has been made public: its history."""
+    if article.status not in PUBLIC:
+        return
+    session.add(
+        Revision(
+            article_id=article.id,
+            title=article.title,
+            description=article.description,
+            body=article.body,
+            tag_names=[tag.name for tag in article.tags],
+            saved_by_id=by.id,
+            saved_at=article.updated_at,
+        )
+    )
+
+
+async def restore(session: AsyncSession, slug: str, revision_id: int, *, by: User) -> Article:
+    """Save the story as revision `revision_id` left it: a new save, so a new revision."""
+    article = await find_article(session, slug, viewer=by)
+    ensure_can_edit(article, by)
+    revision = await session.scalar(
+        select(Revision).where(Revision.id == revision_id, Revision.article_id == article.id)
+    )
+    if revision is None:
+        raise RevisionNotFound()
+    changes = DraftUpdate(
+        title=revision.title,
+        description=revision.description,
+        body=revision.body,
+        tag_list=revision.tag_names,
+    )
+    return await edit(session, slug, changes, by=by)
 
 
 def _record_edit(
@@ -271,6 +323,7 @@ async def publish_due(session: AsyncSession, *, now: datetime) -> int:
     for article in due:
         article.status = Status.PUBLISHED
         article.updated_at = now
+        _keep_revision(session, article, by=article.author)
         _record_edit(
             session,
             article,
