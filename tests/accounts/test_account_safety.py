@@ -125,7 +125,7 @@ async def test_site_changes_the_email_with_the_current_password(client):
 
 
 async def test_current_passwords_tried_count_as_sign_ins(backend):
-    async with site(backend, login_limit_per_account="2/minute") as client_from:
+    async with site(backend, login_limit_per_account="2/hour") as client_from:
         client = client_from()
         token = (await register(client)).json()["user"]["token"]
         for _ in range(2):

@@ -64,6 +64,8 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "author",
         "status",
         "publishedAt",
+        "updateNote",
+        "updateNotedAt",
     }
     assert item["slug"] == story["slug"]
     assert item["title"] == "A title"

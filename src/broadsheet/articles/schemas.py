@@ -1,8 +1,15 @@
 """Request and response shapes for stories."""
 
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from broadsheet.accounts.schemas import ProfileOut
 from broadsheet.articles.models import (
@@ -94,18 +101,21 @@ PublishAt = Annotated[
 
 
 class _Publishing(Schema):
-    status: StatusField | None = None
+    # Before the status, which is checked against it.
     publish_at: PublishAt | None = None
+    status: StatusField | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _time_goes_with_scheduling(self) -> Self:
-        if self.publish_at is not None and self.status in (None, Status.SCHEDULED):
-            self.status = Status.SCHEDULED
-        elif self.publish_at is not None:
-            raise ValueError("publishAt is only for a scheduled story")
-        elif self.status == Status.SCHEDULED:
-            raise ValueError("a scheduled story needs publishAt")
-        return self
+    @field_validator("status")
+    @classmethod
+    def _fits_the_time(cls, status: Status | None, info: ValidationInfo) -> Status | None:
+        """A time to go public schedules the story; a schedule needs one."""
+        if info.data.get("publish_at") is not None:
+            if status not in (None, Status.SCHEDULED):
+                raise ValueError("must be scheduled (or left out) for a story with publishAt")
+            return Status.SCHEDULED
+        if status == Status.SCHEDULED:
+            raise ValueError("needs publishAt, the time the story goes public")
+        return status
 
 
 class DraftCreate(_Publishing):
