@@ -33,14 +33,28 @@ async def _declare_writes(request: Request) -> None:
 WRITES = Depends(_declare_writes)
 
 
+async def _declare_no_writes(_request: Request) -> None:
+    return None
+
+
+# A POST that only works out an answer (the editor's live preview) says so instead, and keeps a
+# read-only session: on SQLite it takes no write lock.
+CHANGES_NOTHING = Depends(_declare_no_writes)
+
+
 def declares_writes(route: APIRoute) -> bool:
     return any(dependency.dependency is _declare_writes for dependency in route.dependencies)
 
 
+def _declares_no_writes(route: APIRoute) -> bool:
+    return any(dependency.dependency is _declare_no_writes for dependency in route.dependencies)
+
+
 def ensure_writes_declared(routes: Iterable[BaseRoute]) -> None:
-    """Refuse to start with a route that may change rows but would get a read-only session."""
+    """Refuse to start with a route that may change rows but would get a read-only session,
+    unless it declares that it changes nothing."""
     for route in routes:
-        if not isinstance(route, APIRoute) or declares_writes(route):
+        if not isinstance(route, APIRoute) or declares_writes(route) or _declares_no_writes(route):
             continue
         if unsafe := (route.methods or set()) - READ_METHODS:
             raise RuntimeError(f"{route.path} accepts {sorted(unsafe)}: declare WRITES")

@@ -110,9 +110,60 @@ async def test_the_editor_at_phone_and_desktop_widths(site: Site, new_context: N
         await _sign_up(page, f"shot{width}")
         await page.goto("/new")
         await page.get_by_label("Title", exact=True).fill("A story in the making")
-        await page.get_by_label("Story").press_sequentially("First lines.")
+        await page.get_by_label("Subtitle").fill("How a draft becomes a story")
+        await page.get_by_label("Story").fill(
+            "## Where it starts\n\nWith a *line*, then a list:\n\n- [x] a title\n- [ ] an ending"
+        )
+        await page.get_by_label("Story").press_sequentially(" First lines.")
         await expect(page.locator(".save-state")).to_have_text(SAVED, timeout=30_000)
         screenshot: Path = SCREENSHOTS / f"editor-{width}.png"
         await page.screenshot(path=screenshot, full_page=True)
         width_used = await page.evaluate("document.documentElement.scrollWidth")
         assert width_used <= viewport["width"], f"the editor scrolls sideways at {width}"
+
+
+async def test_the_editor_previews_beside_the_text_and_writes_markdown_from_shortcuts(
+    site: Site, new_context: NewContext
+) -> None:
+    errors: list[str] = []
+    context = await new_context(viewport=DESKTOP)
+    _record_errors(context, errors)
+    page = await context.new_page()
+    await _sign_up(page, "mira")
+    await page.goto("/new")
+    preview = page.locator("#live-preview")
+    await expect(preview).to_be_visible()
+    await expect(page.locator(".editor-tabs")).to_be_hidden()
+
+    await page.get_by_label("Title", exact=True).fill("Shortcuts")
+    story = page.get_by_label("Story")
+    await story.fill("make this bold")
+    await story.evaluate("field => field.setSelectionRange(5, 9)")
+    await story.press("Control+b")
+    await story.press("Control+Shift+H")
+
+    await expect(story).to_have_value("## make **this** bold")
+    await expect(preview.locator("h2.preview-title")).to_have_text("Shortcuts")
+    await expect(preview.locator(".prose h2 strong")).to_have_text("this")
+    await expect(page.locator(".word-count")).to_have_text("3 words · 1 min read")
+    await story.press("End")
+    await story.press("Control+k")
+    await expect(story).to_have_value("## make **this** bold[link text](https://)")
+    assert not errors
+
+
+async def test_on_a_phone_the_preview_is_a_tab(site: Site, new_context: NewContext) -> None:
+    context = await new_context(viewport=PHONE)
+    page = await context.new_page()
+    await _sign_up(page, "tomas")
+    await page.goto("/new")
+    await page.get_by_label("Story").fill("# On the tram")
+    story_field = page.get_by_label("Story")
+
+    await page.get_by_role("tab", name="Preview").click()
+
+    await expect(page.locator("#live-preview .prose h1")).to_have_text("On the tram")
+    await expect(story_field).to_be_hidden()
+    await page.get_by_role("tab", name="Write").click()
+    await expect(story_field).to_be_visible()
+    await expect(page.get_by_role("tab", name="Write")).to_have_attribute("aria-selected", "true")

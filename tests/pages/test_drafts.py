@@ -282,3 +282,41 @@ async def test_a_published_story_takes_an_update_note_from_the_editor(client, ba
     story = await client.get(saved.headers["location"])
     assert "A figure was wrong." in text_of(story.text)
     assert field_value((await client.get(edit_path)).text, "update_note") == "A figure was wrong."
+
+
+async def test_the_live_preview_renders_and_sanitises_as_a_save_would_and_stores_nothing(
+    client, backend
+):
+    await sign_up_on_site(client, "alice")
+    token = csrf_from((await client.get("/new")).text)
+
+    answer = await client.post(
+        "/preview",
+        data={
+            "csrf_token": token,
+            "title": "Rye",
+            "description": "Slowly",
+            "body": "## Day one\n\nFeed the *starter*.<script>alert(1)</script>",
+        },
+    )
+
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    preview = answer.json()
+    assert preview["title"] == "Rye"
+    assert '<h2 id="day-one">Day one</h2>' in preview["html"]
+    assert "<script" not in preview["html"]
+    # Counted in what was written, as reading time always is.
+    assert (preview["words"], preview["minutes"]) == (9, 1)
+    assert await stored(backend) == []
+
+
+async def test_the_live_preview_needs_a_signed_in_writer_and_the_form_token(client):
+    token = csrf_from((await client.get("/signin")).text)
+    anonymous = await client.post("/preview", data={"csrf_token": token, "body": "x"})
+    await sign_up_on_site(client, "alice")
+    forged = await client.post("/preview", data={"body": "x"})
+
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/signin?next=/preview"
+    assert forged.status_code == 403

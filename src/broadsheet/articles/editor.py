@@ -35,10 +35,10 @@ from broadsheet.articles.schemas import (
     DraftCreate,
     DraftUpdate,
 )
-from broadsheet.deps import WRITES, DbSession, PathText
+from broadsheet.deps import CHANGES_NOTHING, WRITES, DbSession, PathText
 from broadsheet.errors import Invalid, validation_problems
 from broadsheet.lib.clock import as_utc, isoformat
-from broadsheet.lib.markdown import render
+from broadsheet.lib.markdown import reading_minutes, render, word_count
 from broadsheet.web import (
     CheckedForm,
     PageNumber,
@@ -368,6 +368,24 @@ async def save_story(
 def _unknown_story(username: str, slug: str) -> Editor:
     """The editor of a story a signed-out writer cannot be shown: it posts where it did."""
     return Editor(article=None, action=f"/@{quote(username)}/{slug}/edit")
+
+
+@router.post("/preview", dependencies=[CHANGES_NOTHING])
+async def live_preview(form: CheckedForm, _writer: SiteUser) -> JSONResponse:
+    """The story as readers would see it, for the editor's preview beside the text: the same
+    rendering and sanitiser as a save, with its length."""
+    body = form.get("body", "")[:BODY_MAX_LENGTH]
+    answer = JSONResponse(
+        {
+            "title": form.get("title", "")[:TITLE_MAX_LENGTH],
+            "description": form.get("description", "")[:DESCRIPTION_MAX_LENGTH],
+            "html": render(body),
+            "words": word_count(body),
+            "minutes": reading_minutes(body),
+        }
+    )
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 # -- The writer's stories and preview links -------------------------------------------------

@@ -102,6 +102,10 @@ def render(markdown_text: str) -> str:
     return sanitize(_markdown.render(markdown_text))
 
 
+def word_count(markdown_text: str) -> int:
+    return len(_WORD.findall(markdown_text))
+
+
 def reading_minutes(markdown_text: str) -> int:
     """Minutes an average reader needs, never less than one."""
-    return max(1, math.ceil(len(_WORD.findall(markdown_text)) / WORDS_PER_MINUTE))
+    return max(1, math.ceil(word_count(markdown_text) / WORDS_PER_MINUTE))

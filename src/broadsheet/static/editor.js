@@ -117,12 +117,131 @@
     });
   }
 
+  function livePreview(form) {
+    var pane = document.getElementById("live-preview");
+    var page = form.closest(".editor-page");
+    var count = form.querySelector(".word-count");
+    if (!pane || !page) {
+      return;
+    }
+    var timer = null;
+    var asked = 0;
+    pane.hidden = false;
+    page.classList.add("has-live-preview");
+    if (count) {
+      count.hidden = false;
+    }
+
+    function refresh() {
+      var number = ++asked;
+      var data = new URLSearchParams();
+      ["csrf_token", "title", "description", "body"].forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        data.set(name, field ? field.value : "");
+      });
+      fetch("/preview", {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : Promise.reject(response.status);
+      }).then(function (answer) {
+        if (number !== asked) {
+          return;  // a later preview is on its way
+        }
+        pane.querySelector(".preview-title").textContent = answer.title || "Untitled";
+        pane.querySelector(".subtitle").textContent = answer.description;
+        // Rendered and sanitised by the server, exactly as a save would store it.
+        pane.querySelector(".prose").innerHTML = answer.html;
+        if (count) {
+          count.textContent = answer.words + (answer.words === 1 ? " word" : " words") +
+            " · " + answer.minutes + " min read";
+        }
+      }).catch(function () {
+        if (count) {
+          count.textContent = "The preview is unavailable; your text is safe here.";
+        }
+      });
+    }
+
+    form.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    });
+    refresh();
+
+    var tabs = document.querySelector(".editor-tabs");
+    if (tabs) {
+      tabs.hidden = false;
+      tabs.querySelectorAll("[role=tab]").forEach(function (tab) {
+        tab.addEventListener("click", function () {
+          var previewing = tab.id === "tab-preview";
+          page.classList.toggle("showing-preview", previewing);
+          tabs.querySelectorAll("[role=tab]").forEach(function (other) {
+            other.setAttribute("aria-selected", String(other === tab));
+          });
+        });
+      });
+    }
+  }
+
+  // Markdown around the selection, as the buttons of a word processor would add it.
+  function surround(field, before, after, placeholder) {
+    var start = field.selectionStart;
+    var end = field.selectionEnd;
+    var chosen = field.value.slice(start, end) || placeholder;
+    field.setRangeText(before + chosen + after, start, end, "end");
+    field.setSelectionRange(start + before.length, start + before.length + chosen.length);
+  }
+
+  function toggleHeading(field) {
+    var caretAt = field.selectionStart;
+    var lineStart = caretAt === 0 ? 0 : field.value.lastIndexOf("\n", caretAt - 1) + 1;
+    var isHeading = field.value.slice(lineStart, lineStart + 3) === "## ";
+    var caret = field.selectionStart;
+    if (isHeading) {
+      field.setRangeText("", lineStart, lineStart + 3, "preserve");
+      field.setSelectionRange(Math.max(lineStart, caret - 3), Math.max(lineStart, caret - 3));
+    } else {
+      field.setRangeText("## ", lineStart, lineStart, "preserve");
+      field.setSelectionRange(caret + 3, caret + 3);
+    }
+  }
+
+  function shortcuts(field) {
+    field.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) {
+        return;
+      }
+      var key = event.key.toLowerCase();
+      if (key === "b" && !event.shiftKey) {
+        surround(field, "**", "**", "bold text");
+      } else if (key === "i" && !event.shiftKey) {
+        surround(field, "*", "*", "italic text");
+      } else if (key === "k" && !event.shiftKey) {
+        surround(field, "[", "](https://)", "link text");
+      } else if (key === "h" && event.shiftKey) {
+        toggleHeading(field);
+      } else {
+        return;
+      }
+      event.preventDefault();
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     showLocalTimes();
     document.querySelectorAll("form.editor").forEach(function (form) {
       useWritersTimeZone(form);
       if (form.hasAttribute("data-autosave")) {
         autosave(form);
+      }
+      livePreview(form);
+      var body = form.elements.namedItem("body");
+      if (body) {
+        shortcuts(body);
       }
     });
   });
