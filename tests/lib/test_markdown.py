@@ -66,3 +66,19 @@ def test_table_columns_keep_their_alignment():
     assert '<th align="center">centre</th>' in html
     assert '<td align="right">c</td>' in html
     assert "style=" not in html
+
+
+def test_an_image_with_a_title_alone_in_its_paragraph_is_a_captioned_figure():
+    html = render('![A loaf](https://example.com/a.png "Rye, after <b>two</b> days")')
+
+    assert html.startswith('<figure><img src="https://example.com/a.png" alt="A loaf"')
+    assert "<figcaption>Rye, after &lt;b&gt;two&lt;/b&gt; days</figcaption></figure>" in html
+    assert "<p>" not in html
+
+
+def test_an_image_inside_a_sentence_or_without_a_title_stays_an_image():
+    inline = render('Before ![a](https://example.com/a.png "t") after.')
+    untitled = render("![a](https://example.com/a.png)")
+
+    assert "<figure>" not in inline + untitled
+    assert inline.startswith("<p>Before <img")

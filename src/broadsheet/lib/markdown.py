@@ -12,6 +12,7 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -74,6 +75,29 @@ def _alignment_as_attribute(state: StateCore) -> None:
                 token.attrs["align"] = style.removeprefix("text-align:")
 
 
+def _captioned_figures(state: StateCore) -> None:
+    """An image alone in its paragraph with a title, `![alt](src "caption")`, becomes a
+    figure with that caption."""
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index : index + 3]
+        if opening.type != "paragraph_open" or closing.type != "paragraph_close":
+            continue
+        children = inline.children or []
+        if len(children) != 1 or children[0].type != "image":
+            continue
+        caption = str(children[0].attrs.get("title") or "")
+        if not caption.strip():
+            continue
+        opening.tag = closing.tag = "figure"
+        inline.children = [
+            children[0],
+            Token("html_inline", "", 0, content="<figcaption>"),
+            Token("text", "", 0, content=caption),
+            Token("html_inline", "", 0, content="</figcaption>"),
+        ]
+
+
 _markdown = (
     MarkdownIt("commonmark", {"highlight": _highlight_code, "linkify": True})
     .enable(["table", "strikethrough", "linkify"])
@@ -82,6 +106,7 @@ _markdown = (
     .use(anchors_plugin, min_level=1, max_level=6)
 )
 _markdown.core.ruler.push("alignment_as_attribute", _alignment_as_attribute)
+_markdown.core.ruler.push("captioned_figures", _captioned_figures)
 
 
 def sanitize(html: str) -> str:
