@@ -8,22 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, NewContext, Site
-from tests.browser.test_journey import DESKTOP, PASSWORD, PHONE, _record_errors, _sign_up
+from tests.browser.test_journey import DESKTOP, PHONE, _record_errors, _sign_up
+from tests.browser.test_xss import _sign_in
 
 pytestmark = pytest.mark.browser
 
 SAVED = re.compile(r"^Saved \d\d:\d\d$")
-
-
-async def _sign_in(page: Page, username: str) -> None:
-    await page.goto("/signin")
-    await page.get_by_label("Email").fill(f"{username}@example.com")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url("/")
 
 
 async def test_a_draft_saves_itself_and_nothing_is_lost_when_the_session_changes(
