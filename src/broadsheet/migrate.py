@@ -4,7 +4,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -48,13 +47,12 @@ class BrokenReferences(RuntimeError):
     pass
 
 
-def _pragma(connection: Connection, statement: str) -> list[Any]:
+def _pragma(connection: Connection, statement: str) -> None:
     # On the driver's connection: SQLAlchemy would open a transaction first, and SQLite ignores
     # a change to foreign key enforcement inside one.
     cursor = connection.connection.cursor()
     try:
         cursor.execute(statement)
-        return list(cursor.fetchall())
     finally:
         cursor.close()
 

@@ -27,7 +27,7 @@ from broadsheet.articles.models import (
     Article,
     Status,
 )
-from broadsheet.articles.pages import story_of, story_path
+from broadsheet.articles.pages import own_story_of, story_of, story_path
 from broadsheet.articles.schemas import (
     BODY_MAX_LENGTH,
     ArticleCreate,
@@ -243,10 +243,8 @@ def _path_of(article: Article, writer: User) -> str:
 
 def _saved_answer(article: Article, writer: User) -> JSONResponse:
     """What the editor's script hears after an autosave: when, and where to save next."""
-    edit_url = f"{_path_of(article, writer)}/edit"
-    answer = JSONResponse(
-        {"savedAt": isoformat(article.updated_at), "action": edit_url, "editUrl": edit_url}
-    )
+    action = f"{_path_of(article, writer)}/edit"
+    answer = JSONResponse({"savedAt": isoformat(article.updated_at), "action": action})
     answer.headers["Cache-Control"] = "no-store"
     return answer
 
@@ -341,9 +339,8 @@ async def edit_story(
     saved: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     """The editor, filled with a story its author wants to change."""
-    view = await story_of(session, username, slug, writer)
+    view = await own_story_of(session, username, slug, writer)
     article = view.article
-    articles.ensure_can_edit(article, writer)
     notice = f"Saved {article.updated_at:%H:%M} UTC." if saved else None
     return _editor(request, _editing(article), form=_form_of(article), notice=notice)
 
@@ -360,8 +357,7 @@ async def save_story(
     """Save the author's changes, change where the story stands, or show their preview."""
     if writer is None:
         return await _save(request, submitted, session, writer, _unknown_story(username, slug))
-    view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
+    view = await own_story_of(session, username, slug, writer)
     return await _save(request, submitted, session, writer, _editing(view.article))
 
 
@@ -449,8 +445,7 @@ async def confirm_delete(
     request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """Ask the author to confirm before a story is deleted."""
-    view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
+    view = await own_story_of(session, username, slug, writer)
     return page(
         request,
         "articles/delete.html",

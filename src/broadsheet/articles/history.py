@@ -14,7 +14,7 @@ from broadsheet.accounts.deps import SiteUser
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
 from broadsheet.articles.models import Revision
-from broadsheet.articles.pages import story_of, story_path
+from broadsheet.articles.pages import own_story_of, story_of, story_path
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.web import CheckedForm, page, redirect
 
@@ -86,8 +86,7 @@ async def history(
     request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
 ) -> Response:
     """The story's saved revisions, newest first, each with what it changed."""
-    view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
+    view = await own_story_of(session, username, slug, writer)
     # One more than is shown, so that the oldest shown has one to be compared with.
     revisions = await queries.revisions_of(session, view.article, limit=REVISIONS_SHOWN + 1)
     return page(

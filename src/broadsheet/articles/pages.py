@@ -88,6 +88,13 @@ async def story_of(
     return view
 
 
+async def own_story_of(session: DbSession, username: str, slug: str, writer: User) -> ArticleView:
+    """The story, if `writer` may change it."""
+    view = await story_of(session, username, slug, writer)
+    articles.ensure_can_edit(view.article, writer)
+    return view
+
+
 # -- Reading ---------------------------------------------------------------------------------
 
 

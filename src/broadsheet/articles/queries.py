@@ -87,16 +87,16 @@ async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> l
 
 async def article_view(session: AsyncSession, slug: str, *, viewer: User | None) -> ArticleView:
     """The story `slug`, if `viewer` may see it."""
-    query = _viewed_by(viewer).where(Article.slug == slug, visible_to(viewer))
-    views = await _views(session, query)
-    if not views:
-        raise ArticleNotFound()
-    return views[0]
+    return await _one(session, _viewed_by(viewer).where(Article.slug == slug, visible_to(viewer)))
 
 
 async def previewed_view(session: AsyncSession, token: str) -> ArticleView:
     """The story a writer shared the preview link `token` of."""
-    views = await _views(session, _viewed_by(None).where(Article.preview_token == token))
+    return await _one(session, _viewed_by(None).where(Article.preview_token == token))
+
+
+async def _one(session: AsyncSession, query: Select[Article, bool, bool]) -> ArticleView:
+    views = await _views(session, query)
     if not views:
         raise ArticleNotFound()
     return views[0]

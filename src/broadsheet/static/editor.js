@@ -81,8 +81,8 @@
             return;
           }
           form.action = answer.action;
-          if (window.location.pathname !== answer.editUrl) {
-            window.history.replaceState(null, "", answer.editUrl);
+          if (window.location.pathname !== answer.action) {
+            window.history.replaceState(null, "", answer.action);
           }
           var saved = new Date(answer.savedAt);
           say("Saved " + pad(saved.getHours()) + ":" + pad(saved.getMinutes()));
