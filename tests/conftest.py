@@ -66,6 +66,7 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
         # A queue of its own for each app, and no worker unless a test starts one.
         "jobs_file": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "jobs.db",
         "embedded_worker": False,
+        "media_dir": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "media",
         "secret_key": "test-secret-key-" + "x" * 32,
         "password_memory_kib": 1024,
         "password_time_cost": 1,
@@ -80,6 +81,7 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
                 "signup_limit_per_address",
                 "signup_limit_per_account",
                 "email_change_limit_per_account",
+                "upload_limit_per_account",
             ),
             "1000000/minute",
         ),

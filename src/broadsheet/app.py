@@ -1,5 +1,6 @@
 """create_app(settings): the one place where Broadsheet is wired together."""
 
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,10 +30,13 @@ from broadsheet.deps import ensure_writes_declared
 from broadsheet.errors import AnswerUnexpectedErrors, install_handlers
 from broadsheet.health import router as health_router
 from broadsheet.logs import RequestLog
+from broadsheet.media.api import router as media_api
+from broadsheet.media.pages import router as media_pages
 from broadsheet.metrics import RequestMetrics, forget_this_worker
 from broadsheet.metrics import router as metrics_router
 from broadsheet.middleware import (
     ApiCors,
+    BodyLimits,
     BodySizeLimit,
     CheckRequestHead,
     HeadAsGet,
@@ -43,6 +47,7 @@ from broadsheet.middleware import (
 )
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
+from broadsheet.storage import storage
 from broadsheet.tags.api import router as tags_api
 from broadsheet.tags.pages import router as tags_pages
 from broadsheet.web import error_page
@@ -53,10 +58,14 @@ Broadsheet's HTTP API. It is compatible with the RealWorld ("Conduit") API: ever
 works against it. Send the token from a user response as `Authorization: Token <jwt>`.
 Errors answer `{"errors": {"<field>": ["<message>"]}}`."""
 
+# Where a picture may be sent: the API, the editor's script, and the editor's own form (without
+# JavaScript, its "Add picture" button sends the picture with the story's text).
+UPLOAD_PATHS = re.compile(r"/api/uploads|/uploads|/new|/@[^/]+/[^/]+/edit")
+
 
 def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
-    for router in (accounts_api, articles_api, comments_api, tags_api):
+    for router in (accounts_api, articles_api, comments_api, media_api, tags_api):
         api.include_router(router)
     return api
 
@@ -94,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.passwords = password_hashing(settings)
     app.state.rate_limiter = rate_limiter(settings)
+    app.state.storage = storage(settings)
     install_handlers(app, html=error_page)
     app.include_router(_api_router())
     app.include_router(api_docs_router)
@@ -108,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         story_editor,
         story_history,
         comments_pages,
+        media_pages,
         tags_pages,
     ):
         app.include_router(pages)
@@ -115,8 +126,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_swagger_ui_assets(app)
     app.mount("/static", StaticFiles(packages=[("broadsheet", "static")]), name="static")
     ensure_writes_declared(app.routes)
+    body_limits = BodyLimits(
+        default=settings.max_body_bytes,
+        uploads=settings.upload_max_body_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
     app.add_middleware(HeadAsGet)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limits=body_limits)
     app.add_middleware(RefuseForbiddenInUrl)
     app.add_middleware(LoadShedding, limit=settings.max_requests_in_flight)
     # Outside the in-flight limit: a slot is held by a request being worked on, not by a
@@ -124,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         ReadBodyFirst,
         timeout=settings.request_body_timeout_seconds,
-        max_bytes=settings.max_body_bytes,
+        limits=body_limits,
     )
     app.add_middleware(AnswerUnexpectedErrors, html=error_page)
     # Outside every answer above, the load-shedding 503 and the 500 included.

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 
 from broadsheet.cache import SHOWN_KEYS, Totals
 from broadsheet.db import Database, session_scope
+from broadsheet.errors import ANSWERS_JSON
 from broadsheet.lib.passwords import Passwords
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 from broadsheet.settings import Settings
@@ -40,6 +41,14 @@ async def _declare_no_writes(_request: Request) -> None:
 # A POST that only works out an answer (the editor's live preview) says so instead, and keeps a
 # read-only session: on SQLite it takes no write lock.
 CHANGES_NOTHING = Depends(_declare_no_writes)
+
+
+async def _declare_json_answers(request: Request) -> None:
+    request.scope[ANSWERS_JSON] = True
+
+
+# A page route a script calls says so, and its errors are answered as JSON, not as a page.
+ANSWERS_JSON_ERRORS = Depends(_declare_json_answers)
 
 
 def declares_writes(route: APIRoute) -> bool:

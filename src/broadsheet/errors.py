@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,8 +170,13 @@ def is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+# Set by a page route whose answers are read by a script (the editor's uploads): its errors
+# are answered as JSON too.
+ANSWERS_JSON = "broadsheet.answers_json"
+
+
 def is_api(request: Request) -> bool:
-    return is_api_path(request.url.path)
+    return is_api_path(request.url.path) or request.scope.get(ANSWERS_JSON, False)
 
 
 def _respond(
@@ -214,6 +220,9 @@ def install_handlers(app: FastAPI, *, html: HtmlErrorRenderer) -> None:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # JSON is UTF-8 (RFC 8259): undecodable bytes are invalid JSON like any other.
             return respond(request, 422, {"body": ["is not valid JSON"]})
+        if exc.status_code == 400 and isinstance(exc.__context__, MultiPartException):
+            # Invalid input like any other: answered as a broken JSON body is.
+            return respond(request, 422, {"body": ["is not valid multipart form data"]})
         if exc.status_code == 404 and (moved := _with_slash_flipped(request)) is not None:
             return moved
         headers = exc.headers

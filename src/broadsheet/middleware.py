@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from starlette.datastructures import MutableHeaders
@@ -14,33 +15,49 @@ from broadsheet.errors import error_response, is_api_path
 from broadsheet.schemas import XML_FORBIDDEN
 
 
+@dataclass(frozen=True)
+class BodyLimits:
+    """How large a request body may be: `default`, or `uploads` for a file sent as
+    multipart/form-data to one of the `upload_paths`."""
+
+    default: int
+    uploads: int
+    upload_paths: re.Pattern[str]
+
+    def of(self, scope: Scope) -> int:
+        if self.upload_paths.fullmatch(scope["path"]) is None:
+            return self.default
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        return self.uploads if content_type.startswith(b"multipart/form-data") else self.default
+
+
 class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+    """Refuse request bodies over their limit with 413, whether or not Content-Length is
+    sent."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, limits: BodyLimits) -> None:
         self.app = app
-        self.max_bytes = max_bytes
-
-    def _too_large(self) -> HTTPException:
-        return HTTPException(413, f"request body is larger than {self.max_bytes} bytes")
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limits.of(scope)
+        too_large = HTTPException(413, f"request body is larger than {max_bytes} bytes")
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        too_large_declared = declared.isdigit() and int(declared) > self.max_bytes
+        too_large_declared = declared.isdigit() and int(declared) > max_bytes
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
             if too_large_declared:
-                raise self._too_large()
+                raise too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise self._too_large()
+                if received > max_bytes:
+                    raise too_large
             return message
 
         await self.app(scope, limited_receive, send)
@@ -304,21 +321,25 @@ class ReadBodyFirst:
 
     The in-flight limit inside counts requests being worked on: a client that trickles its
     body in must not hold a slot while it does, and one too slow is answered 408. Bodies are
-    bounded (BodySizeLimit, inside, answers 413), so no more than `max_bytes` and one chunk
-    are held."""
+    bounded (BodySizeLimit, inside, answers 413), so no more than the body's limit and one
+    chunk are held."""
 
-    def __init__(self, app: ASGIApp, *, timeout: float, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, timeout: float, limits: BodyLimits) -> None:
         self.app = app
         self.timeout = timeout
-        self.max_bytes = max_bytes
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _may_have_body(scope, self.max_bytes):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        max_bytes = self.limits.of(scope)
+        if not _may_have_body(scope, max_bytes):
             await self.app(scope, receive, send)
             return
         try:
             async with asyncio.timeout(self.timeout):
-                arrived = await self._read(receive)
+                arrived = await self._read(receive, max_bytes)
         except TimeoutError:
             late = f"the request body did not arrive within {self.timeout:g} seconds"
             response = refusal(scope, 408, late, headers={"Connection": "close"})
@@ -326,7 +347,7 @@ class ReadBodyFirst:
             return
         await self.app(scope, _replaying(arrived, receive), send)
 
-    async def _read(self, receive: Receive) -> list[Message]:
+    async def _read(self, receive: Receive, max_bytes: int) -> list[Message]:
         arrived: list[Message] = []
         size = 0
         while True:
@@ -335,7 +356,7 @@ class ReadBodyFirst:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 return arrived
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
+            if size > max_bytes:
                 return arrived  # enough for the limit inside to refuse it
 
 

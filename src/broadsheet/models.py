@@ -3,6 +3,7 @@
 from broadsheet.accounts.models import Follow, SiteSession, User
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision
 from broadsheet.comments.models import Comment
+from broadsheet.media.models import Upload
 from broadsheet.tags.models import Tag, article_tags
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Revision",
     "SiteSession",
     "Tag",
+    "Upload",
     "User",
     "article_tags",
 ]

@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 
 
 class LimitReached(TooManyRequests):
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, *, counted: str = "attempts") -> None:
         super().__init__(
-            f"too many attempts; please try again in {retry_after} seconds",
+            f"too many {counted}; please try again in {retry_after} seconds",
             retry_after=retry_after,
-            field="attempts",
+            field=counted,
         )
 
 
@@ -60,31 +60,33 @@ class RateLimiter:
             )
             self._shared = SlidingWindowCounterRateLimiter(storage)
 
-    async def hit(self, limits: str, *identity: str) -> None:
+    async def hit(self, limits: str, *identity: str, counted: str = "attempts") -> None:
         """Count one attempt by `identity` against each of `limits`; raise LimitReached when
-        one is used up. The first part of `identity` names the rule, so rules never share a
-        count."""
+        one is used up, saying what was `counted`. The first part of `identity` names the
+        rule, so rules never share a count."""
         if not self.enabled:
             return
         for item in _parsed(limits):
             if self._shared is not None:
                 try:
-                    await self._count(self._shared, item, identity)
+                    await self._count(self._shared, item, identity, counted)
                     continue
                 except StorageError:
                     log.warning("rate limits: Redis unreachable, counting in this worker")
-            await self._count(self._local, item, identity)
+            await self._count(self._local, item, identity, counted)
 
     async def _count(
         self,
         limiter: SlidingWindowCounterRateLimiter,
         item: RateLimitItem,
         identity: tuple[str, ...],
+        counted: str,
     ) -> None:
         if await limiter.hit(item, *identity):
             return
         stats = await limiter.get_window_stats(item, *identity)
-        raise LimitReached(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise LimitReached(retry_after, counted=counted)
 
     async def close(self) -> None:
         if self._pool is not None:

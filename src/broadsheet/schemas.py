@@ -35,11 +35,17 @@ WHITE_SPACE = "".join(
 WHITE_SPACE_CLASS = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
 
 
-def _has_unstorable_text(value: Any) -> bool:
+UNSTORABLE_MESSAGE = (
+    "contains characters that cannot be stored"
+    " (control characters, U+FFFE, U+FFFF or lone surrogates)"
+)
+
+
+def has_unstorable_text(value: Any) -> bool:
     if isinstance(value, str):
         return _UNSTORABLE.search(value) is not None
     if isinstance(value, list | tuple):
-        return any(_has_unstorable_text(item) for item in value)
+        return any(has_unstorable_text(item) for item in value)
     return False
 
 
@@ -75,11 +81,8 @@ class Schema(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _refuse_unstorable_text(cls, value: Any) -> Any:
-        if _has_unstorable_text(value):
-            raise ValueError(
-                "contains characters that cannot be stored"
-                " (control characters, U+FFFE, U+FFFF or lone surrogates)"
-            )
+        if has_unstorable_text(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
         return value
 
 

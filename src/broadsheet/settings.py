@@ -136,6 +136,25 @@ class Settings(BaseSettings):
     signup_limit_per_account: str = "5/hour"
     # A new email in an account's settings also counts as a sign-up with it.
     email_change_limit_per_account: str = "10/hour"
+    # Uploaded pictures: kept in media_dir and served by the app under /media, unless a bucket
+    # is named (any S3-compatible service; the endpoint for one other than AWS). media_url is
+    # where readers fetch them: by default base_url/media, or the bucket's own address; set it
+    # for a CDN in front.
+    media_dir: Path = DATA_DIR / "media"
+    media_url: str | None = None
+    storage_bucket: str | None = None
+    storage_endpoint_url: str | None = None
+    storage_region: str | None = None
+    storage_access_key_id: str | None = None
+    storage_secret_access_key: str | None = None
+    # The largest picture file taken, and the largest upload request (the picture with the
+    # editor's text around it): uploads have their own body limit, far above max_body_bytes.
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_body_bytes: int = 11 * 1024 * 1024
+    # Pixels a picture may have, counted before it is decoded (a small file can unpack into
+    # gigabytes). 40 million is a 7,700 × 5,200 photo.
+    upload_max_pixels: int = 40_000_000
+    upload_limit_per_account: str = "60/hour"
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; by default nobody's,
     # and the client is the address the connection comes from.
     trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = []
@@ -190,6 +209,7 @@ class Settings(BaseSettings):
         "signup_limit_per_address",
         "signup_limit_per_account",
         "email_change_limit_per_account",
+        "upload_limit_per_account",
     )
     @classmethod
     def _limits_notation(cls, value: str) -> str:
@@ -209,6 +229,17 @@ class Settings(BaseSettings):
             return frozenset(host.rstrip(".") for host in self.allowed_hosts)
         host = urlsplit(self.base_url).hostname or ""
         return LOOPBACK_NAMES if host in LOOPBACK_NAMES else frozenset({host})
+
+    @cached_property
+    def media_public_url(self) -> str:
+        """Where readers fetch uploaded files from, without a trailing slash."""
+        if self.media_url:
+            return self.media_url.rstrip("/")
+        if not self.storage_bucket:
+            return f"{self.base_url}/media"
+        if self.storage_endpoint_url:
+            return f"{self.storage_endpoint_url.rstrip('/')}/{self.storage_bucket}"
+        return f"https://{self.storage_bucket}.s3.amazonaws.com"
 
     @property
     def is_sqlite(self) -> bool:

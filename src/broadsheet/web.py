@@ -3,18 +3,21 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Query
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.errors import Forbidden
 from broadsheet.lib.clock import as_utc, isoformat
+from broadsheet.lib.images import sizes_of, webp_srcset
 from broadsheet.lib.paths import raw_path
 from broadsheet.schemas import XML_FORBIDDEN
 from broadsheet.settings import Settings
@@ -46,6 +49,8 @@ templates = Environment(
 templates.filters["isoformat"] = isoformat
 templates.filters["human_date"] = human_date
 templates.filters["human_time"] = _human_time
+templates.filters["picture_sizes"] = sizes_of
+templates.filters["webp_srcset"] = webp_srcset
 
 
 def is_https(request: Request) -> bool:
@@ -174,30 +179,46 @@ class SubmittedForm:
 
     fields: dict[str, str]
     trusted: bool
+    # Files sent with the form (a picture from the editor), by field name.
+    files: dict[str, UploadFile] = field(default_factory=dict)
 
 
-async def _submitted_form(request: Request) -> SubmittedForm:
+async def _submitted_form(request: Request) -> AsyncIterator[SubmittedForm]:
     form = await request.form()
     fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    files = {name: value for name, value in form.items() if isinstance(value, UploadFile)}
     try:
         check_csrf(request, fields.get(CSRF_FIELD))
+        trusted = True
     except CsrfFailed:
-        return SubmittedForm(fields, trusted=False)
-    return SubmittedForm(fields, trusted=True)
+        trusted = False
+    try:
+        yield SubmittedForm(fields, trusted=trusted, files=files)
+    finally:
+        # Files sent with the form wait in temporary files until the route is done with them.
+        await form.close()
+
+
+async def _checked_submission(
+    submitted: Annotated[SubmittedForm, Depends(_submitted_form)],
+) -> SubmittedForm:
+    """The posted form, files included, once its CSRF token has been checked."""
+    if not submitted.trusted:
+        raise CsrfFailed()
+    return submitted
 
 
 async def _checked_form(
-    submitted: Annotated[SubmittedForm, Depends(_submitted_form)],
+    submitted: Annotated[SubmittedForm, Depends(_checked_submission)],
 ) -> dict[str, str]:
     """The posted form's text fields, once its CSRF token has been checked."""
-    if not submitted.trusted:
-        raise CsrfFailed()
     return submitted.fields
 
 
 # Only for a form that must act on nothing until `trusted` is checked.
 UncheckedForm = Annotated[SubmittedForm, Depends(_submitted_form)]
 CheckedForm = Annotated[dict[str, str], Depends(_checked_form)]
+CheckedSubmission = Annotated[SubmittedForm, Depends(_checked_submission)]
 
 
 def redirect(url: str) -> RedirectResponse:

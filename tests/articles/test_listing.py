@@ -66,6 +66,7 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "publishedAt",
         "updateNote",
         "updateNotedAt",
+        "coverImage",
     }
     assert item["slug"] == story["slug"]
     assert item["title"] == "A title"

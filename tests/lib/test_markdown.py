@@ -82,3 +82,54 @@ def test_an_image_inside_a_sentence_or_without_a_title_stays_an_image():
 
     assert "<figure>" not in inline + untitled
     assert inline.startswith("<p>Before <img")
+
+
+UPLOADED = f"https://news.example/media/{'c' * 32}-1200x800.jpg"
+
+
+def test_an_uploaded_picture_is_offered_as_webp_in_each_width_with_its_size():
+    html = render(f"![Gulls]({UPLOADED})").strip()
+
+    assert html == (
+        '<p><picture><source type="image/webp" srcset="'
+        + ", ".join(
+            f"https://news.example/media/{'c' * 32}-{w}.webp {w}w" for w in (480, 800, 1200)
+        )
+        + '" sizes="(min-width: 720px) 680px, 100vw">'
+        f'<img src="{UPLOADED}" alt="Gulls" width="1200" height="800" loading="lazy">'
+        "</picture></p>"
+    )
+
+
+def test_a_picture_from_elsewhere_is_shown_as_it_is():
+    html = render("![Gulls](https://elsewhere.example/gulls.jpg)").strip()
+
+    assert html == '<p><img src="https://elsewhere.example/gulls.jpg" alt="Gulls"></p>'
+
+
+def test_wide_and_full_width_pictures_are_figures_of_their_layout():
+    wide = render(f"![Gulls]({UPLOADED}){{.wide}}")
+    full = render(f'![Gulls]({UPLOADED} "At dawn"){{.full}}').strip()
+
+    assert wide.startswith('<figure class="wide"><picture>')
+    assert 'sizes="(min-width: 1120px) 1080px, 100vw"' in wide
+    assert full.startswith('<figure class="full"><picture>')
+    assert 'sizes="100vw"' in full
+    assert full.endswith("<figcaption>At dawn</figcaption></figure>")
+
+
+def test_only_the_layouts_are_classes_a_story_may_give():
+    asked = render("![Gulls](https://e.example/g.jpg){.wide .hidden #top data-x=1}").strip()
+    raw = render('<figure class="full banner"><img src="https://e.example/g.jpg"></figure>').strip()
+
+    assert asked == (
+        '<figure class="wide"><img src="https://e.example/g.jpg" alt="Gulls"></figure>'
+    )
+    assert raw == '<figure class="full"><img src="https://e.example/g.jpg"></figure>'
+
+
+def test_braces_after_anything_but_a_picture_stay_text():
+    assert render("A [link](https://e.example){.wide} and {.full}").strip() == (
+        '<p>A <a href="https://e.example" rel="nofollow ugc noopener">link</a>{.wide} and '
+        "{.full}</p>"
+    )

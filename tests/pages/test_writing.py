@@ -131,7 +131,8 @@ async def test_editing_from_the_site_changes_the_story_and_its_address(client):
     assert field_value(form.text, "title") == "First title"
     assert field_value(form.text, "body") == "Old body."
     assert field_value(form.text, "tags") == "bread"
-    assert [b["text"] for b in elements(form.text, "button", value="publish")] == ["Save"]
+    buttons = elements(form.text, "button", value="publish")
+    assert [b["text"] for b in buttons if b.get("aria-hidden") != "true"] == ["Save"]
     response = await submit(
         client,
         f"{old_path}/edit",

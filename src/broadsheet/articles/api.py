@@ -11,7 +11,7 @@ from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
 from broadsheet.accounts.models import User
 from broadsheet.articles import queries
 from broadsheet.articles import service as articles
-from broadsheet.articles.models import Status
+from broadsheet.articles.models import Article, Status
 from broadsheet.articles.queries import ArticlePage, ArticleView
 from broadsheet.articles.schemas import (
     MAX_PAGE_SIZE,
@@ -24,6 +24,7 @@ from broadsheet.articles.schemas import (
 )
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import Unauthorized, errors_documented
+from broadsheet.media.schemas import PictureOut
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 
 router = APIRouter(tags=["Articles"])
@@ -39,6 +40,12 @@ StatusFilter = Annotated[
         "a token; the other filters then do not apply. A Broadsheet extension."
     ),
 ]
+
+
+def cover_of(article: Article) -> PictureOut | None:
+    if article.cover_image is None:
+        return None
+    return PictureOut.at(article.cover_image, alt=article.cover_alt or "")
 
 
 def _summary_fields(view: ArticleView) -> dict[str, object]:
@@ -57,6 +64,7 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "published_at": article.published_at,
         "update_note": article.update_note,
         "update_noted_at": article.update_noted_at,
+        "cover_image": cover_of(article),
     }
 
 

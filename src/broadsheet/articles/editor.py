@@ -36,9 +36,11 @@ from broadsheet.articles.schemas import (
     DraftUpdate,
 )
 from broadsheet.deps import CHANGES_NOTHING, WRITES, DbSession, PathText
-from broadsheet.errors import Invalid, validation_problems
+from broadsheet.errors import AppError, Invalid, TooManyRequests, validation_problems
 from broadsheet.lib.clock import as_utc, isoformat
 from broadsheet.lib.markdown import reading_minutes, render, word_count
+from broadsheet.media.deps import PICTURE_FIELD, Uploads, UploadsTaken, markdown_for
+from broadsheet.media.models import ALT_MAX_LENGTH
 from broadsheet.web import (
     CheckedForm,
     PageNumber,
@@ -58,19 +60,30 @@ FORM_FIELDS = (
     "description",
     "body",
     "tags",
+    "cover_image",
     "when",
     "publish_at",
     "time_zone",
     "update_note",
+    "alt",
+    "as_cover",
 )
 # Form field names for the API's names of what the writer typed.
-_FORM_NAMES = {"tagList": "tags", "tag_list": "tags", "publishAt": "publish_at"}
+_FORM_NAMES = {
+    "tagList": "tags",
+    "tag_list": "tags",
+    "publishAt": "publish_at",
+    "coverImage": "cover_image",
+    "file": PICTURE_FIELD,
+    "uploads": PICTURE_FIELD,
+}
 # Kept by the browser too, so that a story never grows past what the form may send.
 EDITOR_LIMITS = {
     "title": TITLE_MAX_LENGTH,
     "description": DESCRIPTION_MAX_LENGTH,
     "body": BODY_MAX_LENGTH,
     "update_note": UPDATE_NOTE_MAX_LENGTH,
+    "alt": ALT_MAX_LENGTH,
 }
 # How the editor asks for a story to go public.
 WHEN_CHOICES = (Status.PUBLISHED, Status.UNLISTED, Status.SCHEDULED)
@@ -150,8 +163,9 @@ def _fields(form: dict[str, str], *, publishing: bool) -> dict[str, Any]:
         "body": form.get("body", ""),
         "tag_list": _tags_from(form.get("tags", "")),
     }
-    if "update_note" in form:
-        fields["update_note"] = form["update_note"]
+    for name in ("update_note", "cover_image"):
+        if name in form:
+            fields[name] = form[name]
     if publishing:
         status = _wanted_status(form)
         fields["status"] = status
@@ -179,6 +193,7 @@ def _form_of(article: Article) -> dict[str, str]:
         else "",
         "time_zone": "UTC",
         "update_note": article.update_note or "",
+        "cover_image": article.cover_image or "",
     }
 
 
@@ -214,6 +229,7 @@ def _editor(
         preview_url=preview_url,
         story_path=story_path(article) if article is not None else None,
         limits=EDITOR_LIMITS,
+        upload_max_mb=f"{request.app.state.settings.upload_max_bytes / 2**20:g}",
     )
 
 
@@ -259,6 +275,7 @@ async def _save(
     session: DbSession,
     writer: User | None,
     editor: Editor,
+    uploads: Uploads,
 ) -> Response:
     """Act on a post from the editor: preview, save the draft (by hand or automatically), or
     publish as the form asks."""
@@ -274,6 +291,11 @@ async def _save(
         status_code = 401 if writer is None else 403
         return _editor(request, editor, form=form, notice=refusal, status_code=status_code)
     assert writer is not None  # noqa: S101 (a refusal above otherwise)
+    if intent == "upload":
+        return await _add_picture(request, submitted, session, writer, editor, uploads)
+    if intent == "remove_cover":
+        notice = "The cover is taken away when you save."
+        return _editor(request, editor, form={**form, "cover_image": ""}, notice=notice)
     if intent == "preview":
         try:
             DraftCreate.model_validate(_fields(form, publishing=False))
@@ -296,6 +318,46 @@ async def _save(
     if intent == "autosave":
         return JSONResponse({"errors": problems}, status_code=422)
     return _editor(request, editor, form=form, errors=problems)
+
+
+async def _add_picture(
+    request: Request,
+    submitted: SubmittedForm,
+    session: DbSession,
+    writer: User,
+    editor: Editor,
+    uploads: Uploads,
+) -> Response:
+    """Upload the picture sent with the form (without JavaScript, the editor's only way), and
+    show the editor again with it at the end of the story, or as the cover. The story itself
+    is saved by the writer's next Save, as for any other change."""
+    form = submitted.fields
+    file = submitted.files.get(PICTURE_FIELD)
+    if file is None or not file.filename:
+        problems = {PICTURE_FIELD: ["can't be blank: choose a picture to upload"]}
+        return _editor(request, editor, form=form, errors=problems)
+    try:
+        stored = await uploads.take(session, file, alt=form.get("alt", ""), by=writer)
+    except AppError as refusal:
+        answer = _editor(
+            request,
+            editor,
+            form=form,
+            errors=_renamed(refusal.errors()),
+            status_code=refusal.status_code,
+        )
+        if isinstance(refusal, TooManyRequests):
+            answer.headers["Retry-After"] = str(refusal.retry_after)
+        return answer
+    shown = {**form, "alt": "", "as_cover": ""}
+    if form.get("as_cover"):
+        shown["cover_image"] = stored.url
+        notice = "The picture is the cover now. Save to keep it."
+    else:
+        body = form.get("body", "").rstrip()
+        shown["body"] = f"{body}\n\n{markdown_for(stored)}\n" if body else markdown_for(stored)
+        notice = "The picture is at the end of the story. Save to keep it."
+    return _editor(request, editor, form=shown, notice=notice)
 
 
 async def _store(
@@ -323,10 +385,14 @@ async def new_story(request: Request, _writer: SiteUser) -> Response:
 
 @router.post("/new", dependencies=[WRITES])
 async def save_new_story(
-    request: Request, submitted: UncheckedForm, session: DbSession, writer: SiteViewer
+    request: Request,
+    submitted: UncheckedForm,
+    session: DbSession,
+    writer: SiteViewer,
+    uploads: UploadsTaken,
 ) -> Response:
-    """Save the new story as a draft, publish it, or show its preview."""
-    return await _save(request, submitted, session, writer, NEW_STORY)
+    """Save the new story as a draft, publish it, add a picture, or show its preview."""
+    return await _save(request, submitted, session, writer, NEW_STORY, uploads)
 
 
 @router.get("/@{username}/{slug}/edit", name="edit_story")
@@ -353,12 +419,15 @@ async def save_story(
     submitted: UncheckedForm,
     session: DbSession,
     writer: SiteViewer,
+    uploads: UploadsTaken,
 ) -> Response:
-    """Save the author's changes, change where the story stands, or show their preview."""
+    """Save the author's changes, change where the story stands, add a picture, or show
+    their preview."""
     if writer is None:
-        return await _save(request, submitted, session, writer, _unknown_story(username, slug))
+        unknown = _unknown_story(username, slug)
+        return await _save(request, submitted, session, writer, unknown, uploads)
     view = await own_story_of(session, username, slug, writer)
-    return await _save(request, submitted, session, writer, _editing(view.article))
+    return await _save(request, submitted, session, writer, _editing(view.article), uploads)
 
 
 def _unknown_story(username: str, slug: str) -> Editor:

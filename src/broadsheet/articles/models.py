@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from broadsheet.accounts.models import User
 from broadsheet.db import Base, Id, LongText, Timestamped
 from broadsheet.lib.clock import utcnow
+from broadsheet.media.models import ALT_MAX_LENGTH, URL_MAX_LENGTH
 from broadsheet.tags.models import Tag, article_tags
 
 SLUG_MAX_LENGTH = 120
@@ -57,6 +58,9 @@ class Article(Timestamped, Base):
     # "Update (19 Sep 2026): …", shown above the story; dated when its text last changed.
     update_note: Mapped[str | None] = mapped_column(String(UPDATE_NOTE_MAX_LENGTH))
     update_noted_at: Mapped[datetime | None]
+    # The picture shown in lists and link previews: an upload's fallback address, and its words.
+    cover_image: Mapped[str | None] = mapped_column(String(URL_MAX_LENGTH))
+    cover_alt: Mapped[str | None] = mapped_column(String(ALT_MAX_LENGTH))
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(

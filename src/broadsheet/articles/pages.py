@@ -116,6 +116,8 @@ def _json_ld(request: Request, article: Article, url: str) -> Markup:
         "keywords": [tag.name for tag in article.tags],
         "publisher": {"@type": "Organization", "name": "Broadsheet"},
     }
+    if article.cover_image:
+        data["image"] = [article.cover_image]
     # Escaped for a <script> element: no "<", ">" or "&" can close it or open another.
     text = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     # nosemgrep: markup-on-unsanitised-text
@@ -160,6 +162,8 @@ async def story_page(
         # Sanitised when the story was saved.
         body_html=Markup(article.body_html),  # noqa: S704 # nosec B704
         json_ld=_json_ld(request, article, url),
+        # A cover the story's text shows already is not shown twice.
+        cover_shown=article.cover_image is not None and article.cover_image not in article.body,
         favorited=view.favorited,
         following=view.following,
         can_edit=articles.can_edit(viewer, article),

@@ -18,6 +18,8 @@ from broadsheet.articles.models import (
     UPDATE_NOTE_MAX_LENGTH,
     Status,
 )
+from broadsheet.media.models import URL_MAX_LENGTH
+from broadsheet.media.schemas import PictureOut
 from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
 from broadsheet.tags.models import TAG_MAX_LENGTH, tag_key
 
@@ -100,6 +102,16 @@ PublishAt = Annotated[
 ]
 
 
+CoverImage = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=URL_MAX_LENGTH),
+    Field(
+        description="The `url` of a picture you uploaded (POST /api/uploads), shown in lists "
+        "and link previews; empty to take it away. A Broadsheet extension."
+    ),
+]
+
+
 class _Publishing(Schema):
     # Before the status, which is checked against it.
     publish_at: PublishAt | None = None
@@ -125,6 +137,7 @@ class DraftCreate(_Publishing):
     description: DraftDescription = ""
     body: DraftBody = ""
     tag_list: TagList = Field(default_factory=list)
+    cover_image: CoverImage = ""
 
 
 class ArticleCreate(DraftCreate):
@@ -156,6 +169,7 @@ class DraftUpdate(_Publishing):
     description: DraftDescription | None = None
     body: DraftBody | None = None
     tag_list: TagList | None = None
+    cover_image: CoverImage | None = None
     update_note: UpdateNote | None = None
 
 
@@ -192,6 +206,9 @@ class ArticleSummary(Schema):
     )
     update_noted_at: Timestamp | None = Field(
         description="When the update note was last written. A Broadsheet extension."
+    )
+    cover_image: PictureOut | None = Field(
+        description="The picture shown in lists and link previews. A Broadsheet extension."
     )
 
 

@@ -23,6 +23,7 @@ from broadsheet.errors import Forbidden, Invalid, NotFound, validation_problems
 from broadsheet.lib import markdown
 from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
+from broadsheet.media.service import own_upload
 from broadsheet.tags.service import tags_named
 
 SLUG_ATTEMPTS = 5
@@ -159,6 +160,17 @@ def _set_text(article: Article, *, title: str, description: str, body: str) -> N
         article.reading_minutes = markdown.reading_minutes(body)
 
 
+async def _set_cover(session: AsyncSession, article: Article, url: str, *, by: User) -> None:
+    """Show the writer's upload at `url` as the story's cover; an empty `url` takes it away."""
+    if url == (article.cover_image or ""):
+        return
+    if not url:
+        article.cover_image = article.cover_alt = None
+        return
+    upload = await own_upload(session, url, by=by, field="coverImage")
+    article.cover_image, article.cover_alt = upload.url, upload.alt
+
+
 async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Article:
     """Save a new story by `by`: published at once unless `story` asks for another status."""
     now = utcnow()
@@ -173,6 +185,7 @@ async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Artic
         tags=await tags_named(session, story.tag_list),
     )
     _set_text(article, title=story.title, description=story.description, body=story.body)
+    await _set_cover(session, article, story.cover_image, by=by)
     _set_status(article, story.status or Status.PUBLISHED, publish_at=story.publish_at, now=now)
     await _insert_with_free_slug(session, article, story.title)
     _keep_revision(session, article, by=by)
@@ -224,6 +237,8 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
     )
     if changes.tag_list is not None:
         article.tags = await tags_named(session, changes.tag_list)
+    if changes.cover_image is not None:
+        await _set_cover(session, article, changes.cover_image, by=by)
     now = utcnow()
     if changes.status is not None:
         _set_status(article, changes.status, publish_at=changes.publish_at, now=now)

@@ -1,5 +1,6 @@
 """Markdown to safe HTML: CommonMark with tables, footnotes, task lists, bare URLs as links,
-heading anchors and highlighted code, and an allow-list sanitiser.
+heading anchors, highlighted code, captioned, wide and full-width pictures, and an allow-list
+sanitiser.
 
 Stories are rendered once, when saved; pages serve the stored HTML as it is. Raw HTML in the
 Markdown is kept only as far as the allow-list permits, so the sanitiser is the last word on
@@ -8,12 +9,17 @@ what reaches a reader's browser.
 
 import math
 import re
+from collections.abc import Sequence
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
@@ -21,18 +27,21 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from broadsheet.lib.images import sizes_of, webp_srcset
+
 WORDS_PER_MINUTE = 238
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
-    "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "kbd", "li", "mark", "ol", "p", "picture", "pre", "s", "section", "source", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 # Ids for heading anchors and footnotes; classes for code, footnotes and task lists.
 _ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "source": {"type", "srcset", "sizes"},
     "td": {"align"},
     "th": {"align"},
     "ol": {"start", "class"},
@@ -50,6 +59,15 @@ _ATTRIBUTES = {
 }
 # A task list's boxes are the only inputs a story may hold: ticked or not, never editable.
 _FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
+# `![alt](src){.wide}` breaks out of the text column, `{.full}` spans the screen.
+LAYOUTS = ("wide", "full")
+_CLASSES = {"figure": set(LAYOUTS)}
+# How wide an uploaded picture is shown, for the browser to pick the file it needs.
+_SIZES = {
+    None: "(min-width: 720px) 680px, 100vw",
+    "wide": "(min-width: 1120px) 1080px, 100vw",
+    "full": "100vw",
+}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _CODE_FORMATTER = HtmlFormatter(nowrap=True)
 _WORD = re.compile(r"\w+")
@@ -75,9 +93,15 @@ def _alignment_as_attribute(state: StateCore) -> None:
                 token.attrs["align"] = style.removeprefix("text-align:")
 
 
-def _captioned_figures(state: StateCore) -> None:
+def _layout(image: Token) -> str | None:
+    """The layout an image asks for with `{.wide}` or `{.full}`, if any."""
+    classes = str(image.attrs.get("class", "")).split()
+    return next((layout for layout in LAYOUTS if layout in classes), None)
+
+
+def _figures(state: StateCore) -> None:
     """An image alone in its paragraph with a title, `![alt](src "caption")`, becomes a
-    figure with that caption."""
+    figure with that caption; one asking for a layout, a figure of that layout."""
     tokens = state.tokens
     for index in range(len(tokens) - 2):
         opening, inline, closing = tokens[index : index + 3]
@@ -86,16 +110,40 @@ def _captioned_figures(state: StateCore) -> None:
         children = inline.children or []
         if len(children) != 1 or children[0].type != "image":
             continue
-        caption = str(children[0].attrs.get("title") or "")
-        if not caption.strip():
+        image = children[0]
+        caption = str(image.attrs.get("title") or "")
+        layout = _layout(image)
+        if not caption.strip() and layout is None:
             continue
         opening.tag = closing.tag = "figure"
-        inline.children = [
-            children[0],
-            Token("html_inline", "", 0, content="<figcaption>"),
-            Token("text", "", 0, content=caption),
-            Token("html_inline", "", 0, content="</figcaption>"),
-        ]
+        if layout is not None:
+            opening.attrs["class"] = layout
+        if caption.strip():
+            inline.children = [
+                image,
+                Token("html_inline", "", 0, content="<figcaption>"),
+                Token("text", "", 0, content=caption),
+                Token("html_inline", "", 0, content="</figcaption>"),
+            ]
+
+
+def _picture(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An uploaded picture is offered in each of its WebP widths, with the JPEG or PNG for
+    readers without WebP; its size is given so the text does not jump as it loads."""
+    image = tokens[index]
+    src = str(image.attrs.get("src", ""))
+    srcset = webp_srcset(src)
+    sizes = sizes_of(src)
+    if srcset is None or sizes is None:
+        return self.image(tokens, index, options, env)
+    image.attrs.update({"width": str(sizes.width), "height": str(sizes.height), "loading": "lazy"})
+    shown = _SIZES[_layout(image)]
+    return (
+        f'<picture><source type="image/webp" srcset="{escape(srcset)}" sizes="{shown}">'
+        f"{self.image(tokens, index, options, env)}</picture>"
+    )
 
 
 _markdown = (
@@ -104,9 +152,11 @@ _markdown = (
     .use(footnote_plugin)
     .use(tasklists_plugin)
     .use(anchors_plugin, min_level=1, max_level=6)
+    .use(attrs_plugin, after=("image",), allowed=("class",))
 )
 _markdown.core.ruler.push("alignment_as_attribute", _alignment_as_attribute)
-_markdown.core.ruler.push("captioned_figures", _captioned_figures)
+_markdown.core.ruler.push("figures", _figures)
+_markdown.add_render_rule("image", _picture)
 
 
 def sanitize(html: str) -> str:
@@ -118,6 +168,7 @@ def sanitize(html: str) -> str:
         url_schemes=_URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         set_tag_attribute_values=_FORCED_ATTRIBUTES,
+        allowed_classes=_CLASSES,
         strip_comments=True,
     )
 

@@ -231,6 +231,136 @@
     });
   }
 
+  // Pictures go up as soon as they are chosen or dropped and described, and their Markdown
+  // goes where the caret is; without this script, "Add picture" sends them with the form.
+  function pictures(form) {
+    var fieldset = form.querySelector("fieldset.pictures");
+    var body = form.elements.namedItem("body");
+    if (!fieldset || !body) {
+      return;
+    }
+    var file = form.elements.namedItem("picture");
+    var alt = form.elements.namedItem("alt");
+    var asCover = form.elements.namedItem("as_cover");
+    var cover = form.elements.namedItem("cover_image");
+    var chosen = fieldset.querySelector(".cover-chosen");
+    var state = fieldset.querySelector(".picture-state");
+    var adding = fieldset.querySelector("button.add-picture");
+    var caret = null;
+
+    function say(text) {
+      state.textContent = text;
+    }
+
+    function changed(field) {
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    function showCover(url, srcset) {
+      cover.value = url;
+      var thumb = chosen.querySelector("img");
+      if (!thumb && url) {
+        thumb = document.createElement("img");
+        thumb.className = "cover-thumb";
+        thumb.alt = "";
+        chosen.insertBefore(thumb, chosen.firstChild);
+      }
+      if (thumb) {
+        thumb.srcset = srcset || "";
+        thumb.sizes = "160px";
+        thumb.src = url;
+      }
+      chosen.hidden = !url;
+      changed(cover);
+    }
+
+    function insert(markdown) {
+      var at = caret === null ? body.value.length : caret;
+      var before = body.value.slice(0, at).replace(/\s*$/, "");
+      var after = body.value.slice(at).replace(/^\s*/, "");
+      var text = (before ? "\n\n" : "") + markdown + (after ? "\n\n" : "\n");
+      body.setRangeText(text, before.length, body.value.length - after.length, "end");
+      caret = body.selectionStart;
+      changed(body);
+    }
+
+    function upload() {
+      if (!file.files.length) {
+        say("Choose a picture first.");
+        file.focus();
+        return;
+      }
+      if (!alt.value.trim()) {
+        say("Describe the picture first, for readers who cannot see it.");
+        alt.focus();
+        return;
+      }
+      var data = new FormData();
+      data.set("csrf_token", form.elements.namedItem("csrf_token").value);
+      data.set("picture", file.files[0]);
+      data.set("alt", alt.value);
+      adding.disabled = true;
+      say("Uploading…");
+      fetch("/uploads", {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (answer) {
+          if (!response.ok) {
+            var problems = Object.values(answer.errors || {}).flat().join(" ");
+            say("Not added: the picture " + (problems || "could not be uploaded") + ".");
+            return;
+          }
+          if (asCover.checked) {
+            showCover(answer.url, answer.srcset);
+            say("The picture is the cover now.");
+          } else {
+            insert(answer.markdown);
+            say("Picture added to the story.");
+          }
+          file.value = "";
+          alt.value = "";
+          asCover.checked = false;
+        });
+      }).catch(function () {
+        say("Not added: the connection failed. Please try again.");
+      }).finally(function () {
+        adding.disabled = false;
+      });
+    }
+
+    body.addEventListener("blur", function () {
+      caret = body.selectionStart;
+    });
+    adding.addEventListener("click", function (event) {
+      event.preventDefault();
+      upload();
+    });
+    fieldset.querySelector("button.remove-cover").addEventListener("click", function (event) {
+      event.preventDefault();
+      showCover("", "");
+      say("The cover is taken away.");
+    });
+    // A picture dropped onto the story waits for its description, then goes where it fell.
+    body.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.from(event.dataTransfer.types).indexOf("Files") >= 0) {
+        event.preventDefault();
+      }
+    });
+    body.addEventListener("drop", function (event) {
+      if (!event.dataTransfer || !event.dataTransfer.files.length) {
+        return;
+      }
+      event.preventDefault();
+      file.files = event.dataTransfer.files;
+      caret = body.selectionStart;
+      say("Describe the picture, then press Add picture.");
+      alt.focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     showLocalTimes();
     document.querySelectorAll("form.editor").forEach(function (form) {
@@ -239,6 +369,7 @@
         autosave(form);
       }
       livePreview(form);
+      pictures(form);
       var body = form.elements.namedItem("body");
       if (body) {
         shortcuts(body);
