@@ -75,6 +75,9 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
         "alt", "The pier's legs standing in wet sand"
     )
 
+    remove_cover = page.get_by_role("button", name="Remove the cover")
+    await expect(remove_cover).to_be_hidden()
+
     # Dropped onto the story: it asks for words first, then becomes the cover.
     await _drop_picture(page, photo(2400, 1300), "gulls.jpg")
     await expect(page.locator(".picture-state")).to_have_text(
@@ -86,6 +89,8 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
     await page.get_by_role("button", name="Add picture").click()
     await expect(page.locator(".picture-state")).to_have_text("The picture is the cover now.")
     await expect(page.locator(".cover-chosen img")).to_be_visible()
+    await expect(remove_cover).to_be_visible()
+    await page.screenshot(path=SCREENSHOTS / "editor-pictures-desktop.png", full_page=True)
 
     await page.get_by_role("button", name="Publish").click()
     await page.wait_for_url(re.compile(r"/@ines/low-water-at-the-pier-[^/]+$"))
@@ -107,6 +112,9 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
         await reader.screenshot(path=SCREENSHOTS / f"story-cover-{width}.png", full_page=True)
         width_used = await reader.evaluate("document.documentElement.scrollWidth")
         assert width_used <= viewport["width"], f"the story scrolls sideways at {width}"
+        await reader.goto("/")
+        await _loaded_picture(reader, ".story-card .card-cover")
+        await reader.screenshot(path=SCREENSHOTS / f"home-covers-{width}.png")
 
     # An edit with an update note, then the first version restored from the history.
     await page.goto(story_url + "/edit")

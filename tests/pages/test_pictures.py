@@ -142,6 +142,21 @@ async def test_a_picture_over_the_limit_is_refused_with_413_and_the_text_kept(ba
     assert "up to 0.0476837 MB" in text_of(shown.text)
 
 
+async def test_the_editors_form_takes_a_picture_larger_than_other_forms_may_send(backend):
+    async with own_app(backend, max_body_bytes=50_000) as (_app, client):
+        await sign_up_on_site(client, "alice")
+        picture = photo(1200, 800) + b"\0" * 60_000
+
+        shown = await post_with_picture(client, "/new", data=picture, intent="upload", alt="Gulls")
+        signed_in_again = await client.post(
+            "/signin", files={"picture": ("g.jpg", picture, "image/jpeg")}
+        )
+
+    assert shown.status_code == 200
+    assert "-1200x800.jpg)" in field_value(shown.text, "body")
+    assert signed_in_again.status_code == 413
+
+
 async def test_an_expired_form_with_a_picture_comes_back_with_every_word(client, backend):
     await sign_up_on_site(client, "alice")
     token = csrf_from((await client.get("/new")).text)
