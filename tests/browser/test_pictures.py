@@ -59,6 +59,17 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
     story = page.get_by_label("Story")
     await story.fill(FIRST_TEXT)
 
+    # A file that is not a picture is refused, and says why.
+    await page.get_by_label("Picture", exact=True).set_input_files(
+        files=[{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.7 notes"}]
+    )
+    await page.get_by_label("Alt text").fill("Notes")
+    await page.get_by_role("button", name="Add picture").click()
+    await expect(page.locator(".picture-state")).to_have_text(
+        "Not added: the picture is not a JPEG, PNG, GIF or WebP picture."
+    )
+    await expect(story).to_have_value(FIRST_TEXT)
+
     # Picked with the file field, described, added where the caret was.
     await page.get_by_label("Picture", exact=True).set_input_files(
         files=[{"name": "pier.jpg", "mimeType": "image/jpeg", "buffer": photo(1800, 1200)}]
@@ -129,4 +140,7 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
     await page.get_by_role("button", name="Restore this version").last.click()
     await expect(page.locator(".prose")).to_contain_text(FIRST_TEXT)
     await expect(page.locator(".story-cover img")).to_be_visible()
-    assert not errors
+    # The browser reports the one refusal (the file that was not a picture), and nothing else.
+    refusals = [error for error in errors if "status of 422" in error]
+    assert len(refusals) == 1
+    assert not [error for error in errors if error not in refusals]

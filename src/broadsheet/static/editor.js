@@ -47,6 +47,24 @@
     });
   }
 
+  // Posts as the signed-in writer and resolves to the JSON answer; a refusal rejects with the
+  // server's messages as `problems`, a failed connection without them.
+  function postForJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (!response.ok) {
+          throw { problems: Object.values(answer.errors || {}).flat().join(" ") };
+        }
+        return answer;
+      });
+    });
+  }
+
   function autosave(form) {
     var state = form.querySelector(".save-state");
     var timer = null;
@@ -68,27 +86,18 @@
       saving = true;
       var data = new FormData(form);
       data.set("intent", "autosave");
-      fetch(form.action, {
-        method: "POST",
-        body: new URLSearchParams(data),
-        credentials: "same-origin",
-        headers: { "Accept": "application/json" }
-      }).then(function (response) {
-        return response.json().then(function (answer) {
-          if (!response.ok) {
-            var problems = Object.values(answer.errors || {}).flat().join(" ");
-            say("Not saved: " + (problems || "please try again") + ".");
-            return;
-          }
-          form.action = answer.action;
-          if (window.location.pathname !== answer.action) {
-            window.history.replaceState(null, "", answer.action);
-          }
-          var saved = new Date(answer.savedAt);
-          say("Saved " + pad(saved.getHours()) + ":" + pad(saved.getMinutes()));
-        });
-      }).catch(function () {
-        say("Not saved: the connection failed. Your text is still here.");
+      data.delete("picture");  // pictures go up on their own, through /uploads
+      postForJson(form.action, new URLSearchParams(data)).then(function (answer) {
+        form.action = answer.action;
+        if (window.location.pathname !== answer.action) {
+          window.history.replaceState(null, "", answer.action);
+        }
+        var saved = new Date(answer.savedAt);
+        say("Saved " + pad(saved.getHours()) + ":" + pad(saved.getMinutes()));
+      }).catch(function (error) {
+        say(error.problems === undefined
+          ? "Not saved: the connection failed. Your text is still here."
+          : "Not saved: " + (error.problems || "please try again") + ".");
       }).finally(function () {
         saving = false;
         if (heldSubmit) {
@@ -301,31 +310,21 @@
       data.set("alt", alt.value);
       adding.disabled = true;
       say("Uploading…");
-      fetch("/uploads", {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "Accept": "application/json" }
-      }).then(function (response) {
-        return response.json().then(function (answer) {
-          if (!response.ok) {
-            var problems = Object.values(answer.errors || {}).flat().join(" ");
-            say("Not added: the picture " + (problems || "could not be uploaded") + ".");
-            return;
-          }
-          if (asCover.checked) {
-            showCover(answer.url, answer.srcset);
-            say("The picture is the cover now.");
-          } else {
-            insert(answer.markdown);
-            say("Picture added to the story.");
-          }
-          file.value = "";
-          alt.value = "";
-          asCover.checked = false;
-        });
-      }).catch(function () {
-        say("Not added: the connection failed. Please try again.");
+      postForJson("/uploads", data).then(function (answer) {
+        if (asCover.checked) {
+          showCover(answer.url, answer.srcset);
+          say("The picture is the cover now.");
+        } else {
+          insert(answer.markdown);
+          say("Picture added to the story.");
+        }
+        file.value = "";
+        alt.value = "";
+        asCover.checked = false;
+      }).catch(function (error) {
+        say(error.problems === undefined
+          ? "Not added: the connection failed. Please try again."
+          : "Not added: the picture " + (error.problems || "could not be uploaded") + ".");
       }).finally(function () {
         adding.disabled = false;
       });
