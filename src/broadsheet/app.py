@@ -18,6 +18,7 @@ from broadsheet.accounts.service import password_hashing
 from broadsheet.api_docs import mount_swagger_ui_assets
 from broadsheet.api_docs import router as api_docs_router
 from broadsheet.articles.api import router as articles_api
+from broadsheet.articles.desk import router as writers_desk
 from broadsheet.articles.editor import router as story_editor
 from broadsheet.articles.feeds import router as story_feeds
 from broadsheet.articles.history import router as story_history
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         story_feeds,
         articles_pages,
         story_editor,
+        writers_desk,
         story_history,
         comments_pages,
         media_pages,

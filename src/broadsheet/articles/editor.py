@@ -1,5 +1,4 @@
-"""The writing site: the editor (drafts, autosave, publishing now, unlisted or at a time), the
-writer's own stories, preview links and deleting.
+"""The editor: drafts, autosave, pictures, publishing now, unlisted or at a time.
 
 Whatever goes wrong with a post from the editor (an expired form, a signed-out writer, a rule
 broken), the editor comes back with every word the writer sent.
@@ -18,7 +17,6 @@ from pydantic import ValidationError
 
 from broadsheet.accounts.deps import SiteUser, SiteViewer
 from broadsheet.accounts.models import User
-from broadsheet.articles import queries
 from broadsheet.articles import service as articles
 from broadsheet.articles.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -27,7 +25,7 @@ from broadsheet.articles.models import (
     Article,
     Status,
 )
-from broadsheet.articles.pages import own_story_of, story_of, story_path
+from broadsheet.articles.pages import own_story_of, story_path, writers_path
 from broadsheet.articles.schemas import (
     BODY_MAX_LENGTH,
     ArticleCreate,
@@ -43,12 +41,9 @@ from broadsheet.media.deps import PICTURE_FIELD, Uploads, UploadsTaken, markdown
 from broadsheet.media.models import ALT_MAX_LENGTH
 from broadsheet.web import (
     CheckedForm,
-    PageNumber,
     SubmittedForm,
     UncheckedForm,
     page,
-    page_offset,
-    pagination,
     redirect,
     site_url,
 )
@@ -252,14 +247,9 @@ def _refused(submitted: SubmittedForm, writer: User | None) -> str | None:
     return None
 
 
-def _path_of(article: Article, writer: User) -> str:
-    """Where a story the editor just saved lives: its writer is the one who saved it."""
-    return f"/@{quote(writer.username)}/{article.slug}"
-
-
 def _saved_answer(article: Article, writer: User) -> JSONResponse:
     """What the editor's script hears after an autosave: when, and where to save next."""
-    action = f"{_path_of(article, writer)}/edit"
+    action = f"{writers_path(article, writer)}/edit"
     answer = JSONResponse({"savedAt": isoformat(article.updated_at), "action": action})
     answer.headers["Cache-Control"] = "no-store"
     return answer
@@ -313,8 +303,8 @@ async def _save(
         if intent == "autosave":
             return _saved_answer(article, writer)
         if publishing and article.status in articles.PUBLIC:
-            return redirect(_path_of(article, writer))
-        return redirect(f"{_path_of(article, writer)}/edit?saved=1")
+            return redirect(writers_path(article, writer))
+        return redirect(f"{writers_path(article, writer)}/edit?saved=1")
     if intent == "autosave":
         return JSONResponse({"errors": problems}, status_code=422)
     return _editor(request, editor, form=form, errors=problems)
@@ -451,84 +441,3 @@ async def live_preview(form: CheckedForm, _writer: SiteUser) -> JSONResponse:
     )
     answer.headers["Cache-Control"] = "no-store"
     return answer
-
-
-# -- The writer's stories and preview links -------------------------------------------------
-
-TABS = (
-    (Status.DRAFT, "Drafts"),
-    (Status.SCHEDULED, "Scheduled"),
-    (Status.PUBLISHED, "Published"),
-    (Status.UNLISTED, "Unlisted"),
-)
-
-
-@router.get("/me/stories", name="my_stories")
-async def my_stories(
-    request: Request,
-    session: DbSession,
-    writer: SiteUser,
-    page_number: PageNumber = 1,
-    status: Status = Status.DRAFT,
-) -> Response:
-    """The writer's own stories in one status: drafts first."""
-    result = await queries.stories_of(
-        session, writer, status=status, limit=10, offset=page_offset(page_number)
-    )
-    return page(
-        request,
-        "articles/my_stories.html",
-        title="Your stories",
-        tabs=[(label, f"/me/stories?status={tab}", tab == status) for tab, label in TABS],
-        status=status,
-        views=result.views,
-        **pagination(page_number, result.total, base_url=f"/me/stories?status={status}&"),
-    )
-
-
-@router.post("/@{username}/{slug}/preview-link", dependencies=[WRITES])
-async def share_preview(
-    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
-) -> Response:
-    """Make a preview link for the draft, then show it in the editor."""
-    await story_of(session, username, slug, writer)
-    article = await articles.share_preview(session, slug, by=writer)
-    return redirect(f"{_path_of(article, writer)}/edit#preview-link")
-
-
-@router.post("/@{username}/{slug}/preview-link/revoke", dependencies=[WRITES])
-async def revoke_preview(
-    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
-) -> Response:
-    """End the draft's preview link."""
-    await story_of(session, username, slug, writer)
-    article = await articles.revoke_preview(session, slug, by=writer)
-    return redirect(f"{_path_of(article, writer)}/edit#preview-link")
-
-
-# -- Deleting -------------------------------------------------------------------------------
-
-
-@router.get("/@{username}/{slug}/delete", name="delete_story")
-async def confirm_delete(
-    request: Request, username: PathText, slug: PathText, session: DbSession, writer: SiteUser
-) -> Response:
-    """Ask the author to confirm before a story is deleted."""
-    view = await own_story_of(session, username, slug, writer)
-    return page(
-        request,
-        "articles/delete.html",
-        title="Delete story",
-        article=view.article,
-        story_path=story_path(view.article),
-    )
-
-
-@router.post("/@{username}/{slug}/delete", dependencies=[WRITES])
-async def delete_story(
-    username: PathText, slug: PathText, _form: CheckedForm, session: DbSession, writer: SiteUser
-) -> Response:
-    """Delete the story, then show the author's profile."""
-    await story_of(session, username, slug, writer)
-    await articles.remove(session, slug, by=writer)
-    return redirect(f"/@{quote(writer.username)}")

@@ -88,6 +88,11 @@ async def story_of(
     return view
 
 
+def writers_path(article: Article, writer: User) -> str:
+    """Where a story `writer` just saved lives, without loading its author: they are it."""
+    return f"/@{quote(writer.username)}/{article.slug}"
+
+
 async def own_story_of(session: DbSession, username: str, slug: str, writer: User) -> ArticleView:
     """The story, if `writer` may change it."""
     view = await story_of(session, username, slug, writer)
