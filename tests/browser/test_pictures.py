@@ -82,7 +82,7 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
             r"gulls came\.\n\n!\[The pier's legs standing in wet sand\]\(http://.+\.jpg\)\n$"
         )
     )
-    await expect(page.locator("#live-preview .prose picture img")).to_have_attribute(
+    await expect(page.locator("#live-preview .prose img")).to_have_attribute(
         "alt", "The pier's legs standing in wet sand"
     )
 
@@ -107,7 +107,7 @@ async def test_a_writer_adds_pictures_and_a_cover_then_notes_an_update_and_resto
     await page.wait_for_url(re.compile(r"/@ines/low-water-at-the-pier-[^/]+$"))
     story_url = page.url
     cover = await _loaded_picture(page, ".story-cover img")
-    inline = await _loaded_picture(page, ".prose picture img")
+    inline = await _loaded_picture(page, ".prose img")
     assert str(cover["src"]).endswith(".webp")
     assert str(inline["src"]).endswith(".webp")
     og_image = await page.locator('meta[property="og:image"]').get_attribute("content")

@@ -47,7 +47,8 @@ DOM_PROBLEMS = """
     "img", "input", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong",
     "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]);
   const PROSE_ATTRIBUTES = {a: ["href", "title", "rel", "id", "class"], img: ["src", "alt",
-    "title", "width", "height"], td: ["align"], th: ["align"], ol: ["start", "class"],
+    "title", "width", "height", "srcset", "sizes", "loading"], figure: ["class"],
+    td: ["align"], th: ["align"], ol: ["start", "class"],
     ul: ["class"], li: ["id", "class"], input: ["type", "disabled", "checked", "class"],
     code: ["class"], div: ["class"], pre: ["class"], span: ["class"], sup: ["class"],
     hr: ["class"], section: ["class"], h1: ["id"], h2: ["id"], h3: ["id"], h4: ["id"],

@@ -90,15 +90,25 @@ UPLOADED = f"https://news.example/media/{'c' * 32}-1200x800.jpg"
 def test_an_uploaded_picture_is_offered_as_webp_in_each_width_with_its_size():
     html = render(f"![Gulls]({UPLOADED})").strip()
 
-    assert html == (
-        '<p><picture><source type="image/webp" srcset="'
-        + ", ".join(
-            f"https://news.example/media/{'c' * 32}-{w}.webp {w}w" for w in (480, 800, 1200)
-        )
-        + '" sizes="(min-width: 720px) 680px, 100vw">'
-        f'<img src="{UPLOADED}" alt="Gulls" width="1200" height="800" loading="lazy">'
-        "</picture></p>"
+    srcset = ", ".join(
+        f"https://news.example/media/{'c' * 32}-{w}.webp {w}w" for w in (480, 800, 1200)
     )
+    assert html == (
+        f'<p><img src="{UPLOADED}" alt="Gulls" srcset="{srcset}" '
+        'sizes="(min-width: 720px) 680px, 100vw" width="1200" height="800" loading="lazy"></p>'
+    )
+
+
+def test_raw_html_keeps_srcset_sizes_and_loading_only_as_uploads_have_them():
+    ours = f"https://news.example/media/{'d' * 32}-480.webp 480w"
+    hostile = render(
+        '<img src="https://e.example/a.png" srcset="javascript:alert(1) 1w, https://e.example/'
+        'b.png 2w" sizes="calc(100vw)" loading="eager">'
+    )
+    kept = render(f'<img src="https://e.example/a.png" srcset="{ours}" sizes="100vw">')
+
+    assert [name for name in ("srcset", "sizes", "loading") if name in hostile] == []
+    assert f'srcset="{ours}" sizes="100vw"' in kept
 
 
 def test_a_picture_from_elsewhere_is_shown_as_it_is():
@@ -111,9 +121,9 @@ def test_wide_and_full_width_pictures_are_figures_of_their_layout():
     wide = render(f"![Gulls]({UPLOADED}){{.wide}}")
     full = render(f'![Gulls]({UPLOADED} "At dawn"){{.full}}').strip()
 
-    assert wide.startswith('<figure class="wide"><picture>')
+    assert wide.startswith('<figure class="wide"><img ')
     assert 'sizes="(min-width: 1120px) 1080px, 100vw"' in wide
-    assert full.startswith('<figure class="full"><picture>')
+    assert full.startswith('<figure class="full"><img ')
     assert 'sizes="100vw"' in full
     assert full.endswith("<figcaption>At dawn</figcaption></figure>")
 

@@ -27,6 +27,10 @@ _FALLBACK_NAME = re.compile(
 _STORED_NAME = re.compile(
     rf"[0-9a-f]{{{KEY_LENGTH}}}-(?:[1-9][0-9]{{0,3}}\.webp|[0-9]+x[0-9]+\.(?:jpg|png))"
 )
+_WEBP_CANDIDATE = re.compile(
+    rf"https?://[^\s,]+/(?P<key>[0-9a-f]{{{KEY_LENGTH}}})-(?P<width>[1-9][0-9]{{0,3}})\.webp"
+    r" (?P=width)w"
+)
 _TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
@@ -94,6 +98,13 @@ def webp_srcset(fallback_url: str) -> str | None:
         return None
     folder = fallback_url.rpartition("/")[0]
     return ", ".join(f"{folder}/{sizes.webp_name(w)} {w}w" for w in sizes.webp_widths())
+
+
+def is_webp_srcset(srcset: str) -> bool:
+    """Whether `srcset` lists only the WebP files of one upload, as `webp_srcset` writes it."""
+    candidates = [candidate.strip() for candidate in srcset.split(",")]
+    matches = [_WEBP_CANDIDATE.fullmatch(candidate) for candidate in candidates]
+    return all(matches) and len({match["key"] for match in matches if match}) == 1
 
 
 def is_stored_name(name: str) -> bool:

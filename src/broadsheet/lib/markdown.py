@@ -10,7 +10,6 @@ what reaches a reader's browser.
 import math
 import re
 from collections.abc import Sequence
-from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,21 +26,20 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from broadsheet.lib.images import sizes_of, webp_srcset
+from broadsheet.lib.images import is_webp_srcset, sizes_of, webp_srcset
 
 WORDS_PER_MINUTE = 238
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
-    "kbd", "li", "mark", "ol", "p", "picture", "pre", "s", "section", "source", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 # Ids for heading anchors and footnotes; classes for code, footnotes and task lists.
 _ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
-    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
-    "source": {"type", "srcset", "sizes"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading"},
     "td": {"align"},
     "th": {"align"},
     "ol": {"start", "class"},
@@ -130,20 +128,38 @@ def _figures(state: StateCore) -> None:
 def _picture(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """An uploaded picture is offered in each of its WebP widths, with the JPEG or PNG for
-    readers without WebP; its size is given so the text does not jump as it loads."""
+    """An uploaded picture is offered in each of its WebP widths (`src` stays the JPEG or PNG,
+    for feed readers and mail); its size is given so the text does not jump as it loads."""
     image = tokens[index]
     src = str(image.attrs.get("src", ""))
     srcset = webp_srcset(src)
     sizes = sizes_of(src)
-    if srcset is None or sizes is None:
-        return self.image(tokens, index, options, env)
-    image.attrs.update({"width": str(sizes.width), "height": str(sizes.height), "loading": "lazy"})
-    shown = _SIZES[_layout(image)]
-    return (
-        f'<picture><source type="image/webp" srcset="{escape(srcset)}" sizes="{shown}">'
-        f"{self.image(tokens, index, options, env)}</picture>"
-    )
+    if srcset is not None and sizes is not None:
+        image.attrs.update(
+            {
+                "srcset": srcset,
+                "sizes": _SIZES[_layout(image)],
+                "width": str(sizes.width),
+                "height": str(sizes.height),
+                "loading": "lazy",
+            }
+        )
+    return self.image(tokens, index, options, env)
+
+
+def _only_our_pictures(tag: str, attribute: str, value: str) -> str | None:
+    """Keep `srcset`, `sizes` and `loading` only in the shapes `_picture` writes: raw HTML in
+    a story may not smuggle other URLs or values through attributes the sanitiser does not
+    check."""
+    if tag != "img":
+        return value
+    if attribute == "srcset":
+        return value if is_webp_srcset(value) else None
+    if attribute == "sizes":
+        return value if value in _SIZES.values() else None
+    if attribute == "loading":
+        return value if value == "lazy" else None
+    return value
 
 
 _markdown = (
@@ -169,6 +185,7 @@ def sanitize(html: str) -> str:
         link_rel="nofollow ugc noopener",
         set_tag_attribute_values=_FORCED_ATTRIBUTES,
         allowed_classes=_CLASSES,
+        attribute_filter=_only_our_pictures,
         strip_comments=True,
     )
 
