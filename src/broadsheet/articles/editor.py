@@ -39,6 +39,7 @@ from broadsheet.lib.clock import as_utc, isoformat
 from broadsheet.lib.markdown import reading_minutes, render, word_count
 from broadsheet.media.deps import PICTURE_FIELD, Uploads, UploadsTaken, markdown_for
 from broadsheet.media.models import ALT_MAX_LENGTH
+from broadsheet.media.service import megabytes
 from broadsheet.web import (
     CheckedForm,
     SubmittedForm,
@@ -224,7 +225,7 @@ def _editor(
         preview_url=preview_url,
         story_path=story_path(article) if article is not None else None,
         limits=EDITOR_LIMITS,
-        upload_max_mb=f"{request.app.state.settings.upload_max_bytes / 2**20:g}",
+        upload_max_mb=megabytes(request.app.state.settings.upload_max_bytes),
     )
 
 
@@ -323,9 +324,6 @@ async def _add_picture(
     is saved by the writer's next Save, as for any other change."""
     form = submitted.fields
     file = submitted.files.get(PICTURE_FIELD)
-    if file is None or not file.filename:
-        problems = {PICTURE_FIELD: ["can't be blank: choose a picture to upload"]}
-        return _editor(request, editor, form=form, errors=problems)
     try:
         stored = await uploads.take(session, file, alt=form.get("alt", ""), by=writer)
     except AppError as refusal:

@@ -20,17 +20,13 @@ WIDTHS = (480, 800, 1200, 1600, 2400)
 KEY_LENGTH = 32
 # Only what browsers show; anything else (TIFF, PSD, EPS…) is refused whatever its name says.
 DECODED = ("JPEG", "PNG", "GIF", "WEBP")
+_KEY = rf"(?P<key>[0-9a-f]{{{KEY_LENGTH}}})"
 _FALLBACK_NAME = re.compile(
-    rf"(?P<key>[0-9a-f]{{{KEY_LENGTH}}})-(?P<width>[1-9][0-9]{{0,3}})x(?P<height>[1-9][0-9]{{0,4}})"
-    r"\.(?P<ext>jpg|png)"
+    rf"{_KEY}-(?P<width>[1-9][0-9]{{0,3}})x(?P<height>[1-9][0-9]{{0,4}})\.(?P<ext>jpg|png)"
 )
-_STORED_NAME = re.compile(
-    rf"[0-9a-f]{{{KEY_LENGTH}}}-(?:[1-9][0-9]{{0,3}}\.webp|[0-9]+x[0-9]+\.(?:jpg|png))"
-)
-_WEBP_CANDIDATE = re.compile(
-    rf"https?://[^\s,]+/(?P<key>[0-9a-f]{{{KEY_LENGTH}}})-(?P<width>[1-9][0-9]{{0,3}})\.webp"
-    r" (?P=width)w"
-)
+_WEBP_NAME = rf"{_KEY}-(?P<width>[1-9][0-9]{{0,3}})\.webp"
+_WEBP_FILE = re.compile(_WEBP_NAME)
+_WEBP_CANDIDATE = re.compile(rf"https?://[^\s,]+/{_WEBP_NAME} (?P=width)w")
 _TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
@@ -74,7 +70,11 @@ class Sizes:
         return widths_for(self.width)
 
     def webp_name(self, width: int) -> str:
-        return f"{self.key}-{width}.webp"
+        return webp_name(self.key, width)
+
+
+def webp_name(key: str, width: int) -> str:
+    return f"{key}-{width}.webp"
 
 
 def widths_for(width: int) -> tuple[int, ...]:
@@ -109,7 +109,7 @@ def is_webp_srcset(srcset: str) -> bool:
 
 def is_stored_name(name: str) -> bool:
     """Whether `name` could be one of the files `prepare` writes."""
-    return _STORED_NAME.fullmatch(name) is not None
+    return bool(_FALLBACK_NAME.fullmatch(name) or _WEBP_FILE.fullmatch(name))
 
 
 def _opened(data: bytes, max_pixels: int) -> Image.Image:
@@ -158,11 +158,12 @@ def prepare(data: bytes, *, max_pixels: int) -> Picture:
     transparent = _has_transparency(upright)
     picture = upright.convert("RGBA" if transparent else "RGB")
     key = hashlib.sha256(data).hexdigest()[:KEY_LENGTH]
+    widths = widths_for(picture.width)
     files = []
-    for width in widths_for(picture.width):
+    for width in widths:
         webp = _encoded(_resized(picture, width), "WEBP", quality=80, icc_profile=profile)
-        files.append(StoredFile(f"{key}-{width}.webp", webp))
-    largest = _resized(picture, widths_for(picture.width)[-1])
+        files.append(StoredFile(webp_name(key, width), webp))
+    largest = _resized(picture, widths[-1])
     size = f"{largest.width}x{largest.height}"
     if transparent:
         fallback = _encoded(largest, "PNG", optimize=True, icc_profile=profile)

@@ -28,7 +28,12 @@ class Uploads:
     limiter: RateLimiter
     settings: Settings
 
-    async def take(self, session: AsyncSession, file: UploadFile, *, alt: str, by: User) -> Upload:
+    async def take(
+        self, session: AsyncSession, file: UploadFile | None, *, alt: str, by: User
+    ) -> Upload:
+        """Upload `file` for `by`; a form sent with no file chosen is refused uncounted."""
+        if file is None or not file.filename:
+            raise media.NoPicture()
         await self.limiter.hit(
             self.settings.upload_limit_per_account, "upload:account", str(by.id), counted="uploads"
         )

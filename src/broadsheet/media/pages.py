@@ -6,7 +6,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from broadsheet.accounts.deps import SiteUser
 from broadsheet.deps import ANSWERS_JSON_ERRORS, WRITES, DbSession, PathText
-from broadsheet.errors import Invalid, NotFound
+from broadsheet.errors import NotFound
 from broadsheet.lib.images import is_stored_name
 from broadsheet.media.api import upload_out
 from broadsheet.media.deps import PICTURE_FIELD, UploadsTaken
@@ -24,8 +24,6 @@ async def upload_from_editor(
     and the Markdown that shows it, as JSON. A signed-out writer hears so before anything is
     checked of the form."""
     file = submitted.files.get(PICTURE_FIELD)
-    if file is None or not file.filename:
-        raise Invalid({PICTURE_FIELD: ["can't be blank: choose a picture to upload"]})
     stored = await uploads.take(session, file, alt=submitted.fields.get("alt", ""), by=writer)
     answer = JSONResponse(upload_out(stored).model_dump(mode="json", by_alias=True), 201)
     answer.headers["Cache-Control"] = "no-store"

@@ -16,9 +16,19 @@ from broadsheet.storage import Storage
 ALT_HINT = "describe the picture for readers who cannot see it"
 
 
+def megabytes(size: int) -> str:
+    """A byte count as writers read it in a limit: "10" for 10 MiB."""
+    return f"{size / 2**20:g}"
+
+
 class PictureTooLarge(PayloadTooLarge):
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"is larger than {max_bytes / 2**20:g} MB", field="file")
+        super().__init__(f"is larger than {megabytes(max_bytes)} MB", field="file")
+
+
+class NoPicture(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"file": ["can't be blank: choose a picture to upload"]})
 
 
 class NotYourUpload(Invalid):
@@ -61,15 +71,20 @@ async def upload(
     if len(data) > limits.max_bytes:
         raise PictureTooLarge(limits.max_bytes)
     if not data:
-        raise Invalid({"file": ["can't be blank: choose a picture to upload"]})
+        raise NoPicture()
     description = _described(alt)
     try:
         # Decoding and resizing take the CPU for a while: not on the event loop.
         picture = await asyncio.to_thread(images.prepare, data, max_pixels=limits.max_pixels)
     except images.NotAPicture as refusal:
         raise Invalid({"file": [str(refusal)]}) from None
-    for file in picture.files:
-        await storage.put(file.name, file.data, content_type=file.content_type)
+    # Side by side: to a bucket, each file is a round trip.
+    await asyncio.gather(
+        *(
+            storage.put(file.name, file.data, content_type=file.content_type)
+            for file in picture.files
+        )
+    )
     stored = Upload(
         owner_id=by.id,
         fallback=picture.fallback,
