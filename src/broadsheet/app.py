@@ -46,6 +46,8 @@ from broadsheet.middleware import (
     RefuseForbiddenInUrl,
     SecurityHeaders,
 )
+from broadsheet.publications.api import router as publications_api
+from broadsheet.publications.pages import router as publications_pages
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
 from broadsheet.storage import storage
@@ -59,14 +61,24 @@ Broadsheet's HTTP API. It is compatible with the RealWorld ("Conduit") API: ever
 works against it. Send the token from a user response as `Authorization: Token <jwt>`.
 Errors answer `{"errors": {"<field>": ["<message>"]}}`."""
 
-# Where a picture may be sent: the API, the editor's script, and the editor's own form (without
-# JavaScript, its "Add picture" button sends the picture with the story's text).
-UPLOAD_PATHS = re.compile(r"/api/uploads|/uploads|/new|/@[^/]+/[^/]+/edit")
+# Where a picture may be sent: the API, the editor's script, the editor's own form (without
+# JavaScript, its "Add picture" button sends the picture with the story's text), and the forms
+# that give a publication its logo.
+UPLOAD_PATHS = re.compile(
+    r"/api/uploads|/uploads|/new|/@[^/]+/[^/]+/edit|/publications/new|/p/[^/]+/settings"
+)
 
 
 def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
-    for router in (accounts_api, articles_api, comments_api, media_api, tags_api):
+    for router in (
+        accounts_api,
+        articles_api,
+        comments_api,
+        media_api,
+        publications_api,
+        tags_api,
+    ):
         api.include_router(router)
     return api
 
@@ -121,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         story_history,
         comments_pages,
         media_pages,
+        publications_pages,
         tags_pages,
     ):
         app.include_router(pages)

@@ -54,6 +54,17 @@ def stories_by(username_key: str) -> str:
     return f"stories-by:{_token(username_key)}"
 
 
+def publication(publication_id: int) -> str:
+    """A publication as its page and the stories in it show it: name, tagline, logo, writers,
+    followers."""
+    return f"publication:{publication_id}"
+
+
+def stories_in(publication_id: int) -> str:
+    """Which stories a publication's list holds."""
+    return f"stories-in:{publication_id}"
+
+
 def favorites_of(username_key: str) -> str:
     """Which stories a reader's favorites list holds."""
     return f"favorites:{_token(username_key)}"

@@ -4,6 +4,12 @@ from broadsheet.accounts.models import Follow, SiteSession, User
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision
 from broadsheet.comments.models import Comment
 from broadsheet.media.models import Upload
+from broadsheet.publications.models import (
+    Member,
+    Publication,
+    PublicationFollow,
+    RetiredPublicationSlug,
+)
 from broadsheet.tags.models import Tag, article_tags
 
 __all__ = [
@@ -11,6 +17,10 @@ __all__ = [
     "Comment",
     "Favorite",
     "Follow",
+    "Member",
+    "Publication",
+    "PublicationFollow",
+    "RetiredPublicationSlug",
     "RetiredSlug",
     "Revision",
     "SiteSession",

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 from broadsheet.lib.clock import isoformat
@@ -33,6 +33,16 @@ WHITE_SPACE = "".join(
 # The same characters for a pattern in the OpenAPI document, spelled out because `\s` differs
 # between regex dialects: ECMA-262, which JSON Schema names, leaves out U+0085 but adds U+FEFF.
 WHITE_SPACE_CLASS = "".join(f"\\u{ord(character):04x}" for character in WHITE_SPACE)
+# Tells the OpenAPI document what stripping and not_blank() enforce: whitespace alone is refused.
+NOT_BLANK_PATTERN = f"[^{WHITE_SPACE_CLASS}]"
+NOT_BLANK = Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN})
+
+
+def not_blank(text: str) -> str:
+    """Refuse text that is only whitespace; keep any other text exactly as written."""
+    if not text.strip(WHITE_SPACE):
+        raise ValueError("can't be blank")
+    return text
 
 
 UNSTORABLE_MESSAGE = (

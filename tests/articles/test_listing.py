@@ -67,6 +67,7 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "updateNote",
         "updateNotedAt",
         "coverImage",
+        "publication",
     }
     assert item["slug"] == story["slug"]
     assert item["title"] == "A title"

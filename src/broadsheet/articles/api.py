@@ -25,6 +25,8 @@ from broadsheet.articles.schemas import (
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import Unauthorized, errors_documented
 from broadsheet.media.schemas import PictureOut
+from broadsheet.publications import service as publications
+from broadsheet.publications.api import publication_summary
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 
 router = APIRouter(tags=["Articles"])
@@ -65,6 +67,7 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "update_note": article.update_note,
         "update_noted_at": article.update_noted_at,
         "cover_image": cover_of(article),
+        "publication": publication_summary(article.publication) if article.publication else None,
     }
 
 
@@ -87,23 +90,39 @@ async def list_articles(
     tag: FilterText = None,
     author: FilterText = None,
     favorited: FilterText = None,
+    publication: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            json_schema_extra=FREE_OF_FORBIDDEN,
+            description="The slug of the publication the stories are in. A Broadsheet extension.",
+        ),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
     status: StatusFilter = None,
 ) -> ArticleListResponse:
-    """Stories, most recent first, filtered by tag, author or who favorited them; or the
-    caller's own drafts, scheduled or unlisted stories."""
+    """Stories, most recent first, filtered by tag, author, who favorited them or the
+    publication they are in; or the caller's own drafts, scheduled or unlisted stories."""
     if status not in (None, Status.PUBLISHED):
         if viewer is None:
             raise Unauthorized("is missing")
         own = await queries.stories_of(session, viewer, status=status, limit=limit, offset=offset)
         return _list_response(own)
+    place = None
+    if publication is not None:
+        try:
+            place = await publications.find_publication(session, publication)
+        except publications.PublicationNotFound:
+            # As for an unknown author: no stories, rather than an error.
+            return ArticleListResponse(articles=[], articles_count=0)
     page = await queries.list_articles(
         session,
         viewer=viewer,
         tag=tag,
         author=author,
         favorited_by=favorited,
+        publication=place,
         limit=limit,
         offset=offset,
         totals=totals,

@@ -4,7 +4,7 @@ Whatever goes wrong with a post from the editor (an expired form, a signed-out w
 broken), the editor comes back with every word the writer sent.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -34,12 +34,19 @@ from broadsheet.articles.schemas import (
     DraftUpdate,
 )
 from broadsheet.deps import CHANGES_NOTHING, WRITES, DbSession, PathText
-from broadsheet.errors import AppError, Invalid, TooManyRequests, validation_problems
+from broadsheet.errors import (
+    AppError,
+    Forbidden,
+    Invalid,
+    TooManyRequests,
+    validation_problems,
+)
 from broadsheet.lib.clock import as_utc, isoformat
 from broadsheet.lib.markdown import reading_minutes, render, word_count
 from broadsheet.media.deps import PICTURE_FIELD, Uploads, UploadsTaken, markdown_for
 from broadsheet.media.models import ALT_MAX_LENGTH
 from broadsheet.media.service import megabytes
+from broadsheet.publications.queries import publishing_places
 from broadsheet.web import (
     CheckedForm,
     SubmittedForm,
@@ -63,6 +70,7 @@ FORM_FIELDS = (
     "update_note",
     "alt",
     "as_cover",
+    "publication",
 )
 # Form field names for the API's names of what the writer typed.
 _FORM_NAMES = {
@@ -91,6 +99,9 @@ class Editor:
 
     article: Article | None
     action: str
+    # (slug, name) of the publications the story may be published in: the writer's own, as an
+    # owner or editor, and the one it is in.
+    places: tuple[tuple[str, str], ...] = ()
 
     @property
     def heading(self) -> str:
@@ -111,6 +122,15 @@ NEW_STORY = Editor(article=None, action="/new")
 
 def _editing(article: Article) -> Editor:
     return Editor(article=article, action=f"{story_path(article)}/edit")
+
+
+async def _with_places(session: DbSession, editor: Editor, writer: User) -> Editor:
+    """`editor`, knowing where `writer` may publish the story."""
+    places = {place.slug: place.name for place in await publishing_places(session, writer)}
+    current = editor.article.publication if editor.article is not None else None
+    if current is not None:
+        places.setdefault(current.slug, current.name)
+    return replace(editor, places=tuple(places.items()))
 
 
 def _tags_from(text: str) -> list[str]:
@@ -159,7 +179,7 @@ def _fields(form: dict[str, str], *, publishing: bool) -> dict[str, Any]:
         "body": form.get("body", ""),
         "tag_list": _tags_from(form.get("tags", "")),
     }
-    for name in ("update_note", "cover_image"):
+    for name in ("update_note", "cover_image", "publication"):
         if name in form:
             fields[name] = form[name]
     if publishing:
@@ -190,6 +210,7 @@ def _form_of(article: Article) -> dict[str, str]:
         "time_zone": "UTC",
         "update_note": article.update_note or "",
         "cover_image": article.cover_image or "",
+        "publication": article.publication.slug if article.publication else "",
     }
 
 
@@ -298,7 +319,8 @@ async def _save(
         article = await _store(session, editor, form, writer=writer, publishing=publishing)
     except ValidationError as error:
         problems = _form_problems(error)
-    except Invalid as error:
+    # A story the writer may not publish where they asked is shown back with the reason.
+    except (Invalid, Forbidden) as error:
         problems = _renamed(error.errors())
     else:
         if intent == "autosave":
@@ -366,9 +388,10 @@ async def _store(
 
 
 @router.get("/new", name="new_story")
-async def new_story(request: Request, _writer: SiteUser) -> Response:
+async def new_story(request: Request, session: DbSession, writer: SiteUser) -> Response:
     """The editor, empty."""
-    return _editor(request, NEW_STORY, form={"when": Status.PUBLISHED, "time_zone": "UTC"})
+    editor = await _with_places(session, NEW_STORY, writer)
+    return _editor(request, editor, form={"when": Status.PUBLISHED, "time_zone": "UTC"})
 
 
 @router.post("/new", dependencies=[WRITES])
@@ -380,7 +403,8 @@ async def save_new_story(
     uploads: UploadsTaken,
 ) -> Response:
     """Save the new story as a draft, publish it, add a picture, or show its preview."""
-    return await _save(request, submitted, session, writer, NEW_STORY, uploads)
+    editor = NEW_STORY if writer is None else await _with_places(session, NEW_STORY, writer)
+    return await _save(request, submitted, session, writer, editor, uploads)
 
 
 @router.get("/@{username}/{slug}/edit", name="edit_story")
@@ -396,7 +420,8 @@ async def edit_story(
     view = await own_story_of(session, username, slug, writer)
     article = view.article
     notice = f"Saved {article.updated_at:%H:%M} UTC." if saved else None
-    return _editor(request, _editing(article), form=_form_of(article), notice=notice)
+    editor = await _with_places(session, _editing(article), writer)
+    return _editor(request, editor, form=_form_of(article), notice=notice)
 
 
 @router.post("/@{username}/{slug}/edit", dependencies=[WRITES])
@@ -415,7 +440,8 @@ async def save_story(
         unknown = _unknown_story(username, slug)
         return await _save(request, submitted, session, writer, unknown, uploads)
     view = await own_story_of(session, username, slug, writer)
-    return await _save(request, submitted, session, writer, _editing(view.article), uploads)
+    editor = await _with_places(session, _editing(view.article), writer)
+    return await _save(request, submitted, session, writer, editor, uploads)
 
 
 def _unknown_story(username: str, slug: str) -> Editor:

@@ -13,6 +13,7 @@ from broadsheet.articles.queries import ArticlePage
 from broadsheet.deps import DbSession, PathText
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.paths import raw_path
+from broadsheet.publications.queries import publication_locations
 from broadsheet.web import human_date, page_xml, site_url
 
 router = APIRouter(include_in_schema=False)
@@ -56,9 +57,12 @@ async def site_feed(request: Request, session: DbSession) -> Response:
 
 @router.get("/sitemap.xml", name="sitemap")
 async def sitemap(request: Request, session: DbSession) -> Response:
-    """Every published story, with when it last changed."""
+    """Every published story and every publication, with when each last changed."""
     stories = await queries.story_locations(session, limit=SITEMAP_LIMIT)
-    xml = page_xml("articles/sitemap.xml", base_url=site_url(request), stories=stories)
+    places = await publication_locations(session, limit=SITEMAP_LIMIT - len(stories))
+    xml = page_xml(
+        "articles/sitemap.xml", base_url=site_url(request), stories=stories, publications=places
+    )
     return Response(xml, media_type="application/xml")
 
 

@@ -10,6 +10,7 @@ from broadsheet.accounts.models import User
 from broadsheet.db import Base, Id, LongText, Timestamped
 from broadsheet.lib.clock import utcnow
 from broadsheet.media.models import ALT_MAX_LENGTH, URL_MAX_LENGTH
+from broadsheet.publications.models import Publication
 from broadsheet.tags.models import Tag, article_tags
 
 SLUG_MAX_LENGTH = 120
@@ -37,6 +38,7 @@ class Article(Timestamped, Base):
     __table_args__ = (
         Index(None, "status", "published_at", "id"),
         Index(None, "author_id", "status", "published_at", "id"),
+        Index(None, "publication_id", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -61,8 +63,13 @@ class Article(Timestamped, Base):
     # The picture shown in lists and link previews: an upload's fallback address, and its words.
     cover_image: Mapped[str | None] = mapped_column(String(URL_MAX_LENGTH))
     cover_alt: Mapped[str | None] = mapped_column(String(ALT_MAX_LENGTH))
+    # "Published in …": the publication the story appears in, if any.
+    publication_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("publications.id", ondelete="SET NULL")
+    )
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
+    publication: Mapped[Publication | None] = relationship(lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, lazy="raise", order_by=Tag.name_key
     )

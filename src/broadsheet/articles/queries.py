@@ -15,6 +15,7 @@ from broadsheet.accounts.service import username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
+from broadsheet.publications.models import Publication, PublicationFollow
 from broadsheet.tags.models import Tag, article_tags, tag_key
 
 
@@ -51,8 +52,9 @@ NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 
 def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
-    """Stories with author and tags loaded, plus whether `viewer` favorited them and follows
-    their authors: one query for the rows and one for every tag, whatever the page size."""
+    """Stories with author, publication and tags loaded, plus whether `viewer` favorited them
+    and follows their authors: one query for the rows and one for every tag, whatever the page
+    size."""
     if viewer is None:
         favorited: ColumnElement[bool] = false()
         following: ColumnElement[bool] = false()
@@ -70,7 +72,12 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
     return (
         select(Article, favorited.label("favorited"), following.label("following"))
         .join(Article.author)
-        .options(contains_eager(Article.author), selectinload(Article.tags))
+        .outerjoin(Article.publication)
+        .options(
+            contains_eager(Article.author),
+            contains_eager(Article.publication),
+            selectinload(Article.tags),
+        )
     )
 
 
@@ -82,6 +89,8 @@ async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> l
     ]
     shown = ((view.article.id, view.article.author_id) for view in views)
     effects.shown(session, *effects.keys_of_stories(shown))
+    places = {view.article.publication_id for view in views} - {None}
+    effects.shown(session, *(effects.publication(id_) for id_ in places if id_ is not None))
     return views
 
 
@@ -113,7 +122,13 @@ class Selection:
     name: str
 
 
-def _selection(*, tag: str | None, author: str | None, favorited_by: str | None) -> Selection:
+def _selection(
+    *,
+    tag: str | None,
+    author: str | None,
+    favorited_by: str | None,
+    publication: Publication | None,
+) -> Selection:
     conditions: list[ColumnElement[bool]] = [LISTED]
     keys: list[str] = []
     if tag is not None:
@@ -138,6 +153,9 @@ def _selection(*, tag: str | None, author: str | None, favorited_by: str | None)
         )
         conditions.append(Article.id.in_(favorites))
         keys.append(effects.favorites_of(username_key(favorited_by)))
+    if publication is not None:
+        conditions.append(Article.publication_id == publication.id)
+        keys.append(effects.stories_in(publication.id))
     if not keys:
         keys.append(effects.STORIES)
     return Selection(conditions, keys, name=" ".join(keys))
@@ -176,14 +194,17 @@ async def list_articles(
     tag: str | None = None,
     author: str | None = None,
     favorited_by: str | None = None,
+    publication: Publication | None = None,
     limit: int = 20,
     offset: int = 0,
     with_body: bool = False,
     totals: Totals | None = None,
 ) -> ArticlePage:
-    """Stories, most recent first, optionally by tag, author, or who favorited them; `totals`
-    keeps the count of each list between writes."""
-    selection = _selection(tag=tag, author=author, favorited_by=favorited_by)
+    """Stories, most recent first, optionally by tag, author, who favorited them, or the
+    publication they are in; `totals` keeps the count of each list between writes."""
+    selection = _selection(
+        tag=tag, author=author, favorited_by=favorited_by, publication=publication
+    )
     effects.shown(session, *selection.keys)
 
     async def count() -> int:
@@ -205,9 +226,15 @@ async def list_articles(
 
 
 async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
-    """Stories by the authors `reader` follows, most recent first."""
+    """Stories by the authors and in the publications `reader` follows, most recent first."""
     followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
-    filters = [LISTED, Article.author_id.in_(followed)]
+    followed_places = select(PublicationFollow.publication_id).where(
+        PublicationFollow.user_id == reader.id
+    )
+    filters = [
+        LISTED,
+        or_(Article.author_id.in_(followed), Article.publication_id.in_(followed_places)),
+    ]
     return await _page(
         session,
         filters,

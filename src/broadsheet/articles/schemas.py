@@ -20,16 +20,14 @@ from broadsheet.articles.models import (
 )
 from broadsheet.media.models import URL_MAX_LENGTH
 from broadsheet.media.schemas import PictureOut
-from broadsheet.schemas import WHITE_SPACE, WHITE_SPACE_CLASS, Schema, Timestamp
+from broadsheet.publications.models import PUBLICATION_SLUG_MAX_LENGTH
+from broadsheet.publications.schemas import PublicationSummary
+from broadsheet.schemas import NOT_BLANK, NOT_BLANK_PATTERN, Schema, Timestamp, not_blank
 from broadsheet.tags.models import TAG_MAX_LENGTH, tag_key
 
 BODY_MAX_LENGTH = 100_000
 MAX_TAGS = 10
 MAX_PAGE_SIZE = 100
-
-# Tells the OpenAPI document what stripping and not_blank() enforce: whitespace alone is refused.
-NOT_BLANK_PATTERN = f"[^{WHITE_SPACE_CLASS}]"
-NOT_BLANK = Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN})
 
 
 Title = Annotated[
@@ -42,13 +40,6 @@ Description = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX_LENGTH),
     NOT_BLANK,
 ]
-
-
-def not_blank(text: str) -> str:
-    """Refuse text that is only whitespace; keep any other text exactly as written."""
-    if not text.strip(WHITE_SPACE):
-        raise ValueError("can't be blank")
-    return text
 
 
 # Markdown is kept as written: leading spaces open a code block, so nothing is stripped.
@@ -112,6 +103,16 @@ CoverImage = Annotated[
 ]
 
 
+PublicationSlugField = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=PUBLICATION_SLUG_MAX_LENGTH),
+    Field(
+        description="The slug of a publication you are an editor or owner of, to publish the "
+        "story in it; empty to take it out. A Broadsheet extension."
+    ),
+]
+
+
 class _Publishing(Schema):
     # Before the status, which is checked against it.
     publish_at: PublishAt | None = None
@@ -138,6 +139,7 @@ class DraftCreate(_Publishing):
     body: DraftBody = ""
     tag_list: TagList = Field(default_factory=list)
     cover_image: CoverImage = ""
+    publication: PublicationSlugField = ""
 
 
 class ArticleCreate(DraftCreate):
@@ -170,6 +172,7 @@ class DraftUpdate(_Publishing):
     body: DraftBody | None = None
     tag_list: TagList | None = None
     cover_image: CoverImage | None = None
+    publication: PublicationSlugField | None = None
     update_note: UpdateNote | None = None
 
 
@@ -209,6 +212,9 @@ class ArticleSummary(Schema):
     )
     cover_image: PictureOut | None = Field(
         description="The picture shown in lists and link previews. A Broadsheet extension."
+    )
+    publication: PublicationSummary | None = Field(
+        description="The publication the story is published in, if any. A Broadsheet extension."
     )
 
 

@@ -24,6 +24,7 @@ from broadsheet.lib import markdown
 from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
 from broadsheet.media.service import own_upload
+from broadsheet.publications import service as publications
 from broadsheet.tags.service import tags_named
 
 SLUG_ATTEMPTS = 5
@@ -171,6 +172,34 @@ async def _set_cover(session: AsyncSession, article: Article, url: str, *, by: U
     article.cover_image, article.cover_alt = upload.url, upload.alt
 
 
+class NoSuchPublication(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"publication": ["is not the address of a publication"]})
+
+
+async def _set_publication(session: AsyncSession, article: Article, slug: str, *, by: User) -> None:
+    """Publish `article` in the publication at `slug`, if `by` may publish there; an empty
+    `slug` takes it out of the one it is in."""
+    before = article.publication_id
+    if not slug:
+        article.publication_id = None
+    else:
+        try:
+            publication = await publications.find_publication(session, slug)
+        except publications.PublicationNotFound as error:
+            raise NoSuchPublication() from error
+        if publication.id == before:
+            return
+        if not publications.can_publish(await publications.place_of(session, publication, by)):
+            raise publications.NotAllowed(
+                "only the publication's editors and owners may publish stories in it"
+            )
+        article.publication_id = publication.id
+    if article.publication_id != before:
+        gone_or_come = (before, article.publication_id)
+        effects.changed(session, *(effects.stories_in(id_) for id_ in gone_or_come if id_))
+
+
 async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Article:
     """Save a new story by `by`: published at once unless `story` asks for another status."""
     now = utcnow()
@@ -186,6 +215,7 @@ async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Artic
     )
     _set_text(article, title=story.title, description=story.description, body=story.body)
     await _set_cover(session, article, story.cover_image, by=by)
+    await _set_publication(session, article, story.publication, by=by)
     _set_status(article, story.status or Status.PUBLISHED, publish_at=story.publish_at, now=now)
     await _insert_with_free_slug(session, article, story.title)
     _keep_revision(session, article, by=by)
@@ -218,6 +248,8 @@ def _arrives_or_leaves(
 ) -> None:
     """Record that `article` joins or leaves every list it belongs on."""
     keys = [effects.STORIES, effects.stories_by(author_key), effects.SITEMAP]
+    if article.publication_id is not None:
+        keys.append(effects.stories_in(article.publication_id))
     effects.changed(session, effects.story(article.id), *keys, *_tag_keys(tag_names))
 
 
@@ -239,6 +271,8 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
         article.tags = await tags_named(session, changes.tag_list)
     if changes.cover_image is not None:
         await _set_cover(session, article, changes.cover_image, by=by)
+    if changes.publication is not None:
+        await _set_publication(session, article, changes.publication, by=by)
     now = utcnow()
     if changes.status is not None:
         _set_status(article, changes.status, publish_at=changes.publish_at, now=now)

@@ -5,8 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 
 from broadsheet.accounts.schemas import ProfileOut
-from broadsheet.articles.schemas import NOT_BLANK, not_blank
-from broadsheet.schemas import Schema, Timestamp
+from broadsheet.schemas import NOT_BLANK, Schema, Timestamp, not_blank
 
 COMMENT_MAX_LENGTH = 10_000
 

@@ -1,0 +1,158 @@
+"""Request and response shapes for publications, their members and invitations."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, HttpUrl, StringConstraints
+
+from broadsheet.accounts.models import USERNAME_MAX_LENGTH
+from broadsheet.accounts.schemas import ProfileOut
+from broadsheet.media.models import URL_MAX_LENGTH
+from broadsheet.media.schemas import PictureOut
+from broadsheet.publications.models import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_LINKS,
+    NAME_MAX_LENGTH,
+    PUBLICATION_SLUG_MAX_LENGTH,
+    PUBLICATION_SLUG_MIN_LENGTH,
+    TAGLINE_MAX_LENGTH,
+    Role,
+)
+from broadsheet.schemas import NOT_BLANK, Schema, Timestamp
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
+    NOT_BLANK,
+]
+PublicationSlug = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=PUBLICATION_SLUG_MIN_LENGTH,
+        max_length=PUBLICATION_SLUG_MAX_LENGTH,
+        pattern=SLUG_PATTERN,
+    ),
+    Field(
+        description="Its address, /p/{slug}: lower-case letters, digits and inner hyphens; "
+        "made from the name when left out. An old address redirects to a new one."
+    ),
+]
+Tagline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TAGLINE_MAX_LENGTH)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX_LENGTH)
+]
+Logo = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=URL_MAX_LENGTH),
+    Field(
+        description="The `url` of a picture you uploaded (POST /api/uploads); empty to take "
+        "it away."
+    ),
+]
+
+
+def _distinct_links(links: list[HttpUrl]) -> list[HttpUrl]:
+    return list(dict.fromkeys(links))
+
+
+Links = Annotated[
+    list[Annotated[HttpUrl, Field(max_length=URL_MAX_LENGTH)]],
+    Field(max_length=MAX_LINKS, description="Its other homes on the web: http or https."),
+    AfterValidator(_distinct_links),
+]
+
+
+class PublicationCreate(Schema):
+    name: Name
+    slug: PublicationSlug | None = None
+    tagline: Tagline = ""
+    description: Description = ""
+    logo: Logo = ""
+    links: Links = Field(default_factory=list)
+
+
+class PublicationCreateRequest(Schema):
+    publication: PublicationCreate
+
+
+class PublicationUpdate(Schema):
+    name: Name | None = None
+    slug: PublicationSlug | None = None
+    tagline: Tagline | None = None
+    description: Description | None = None
+    logo: Logo | None = None
+    links: Links | None = None
+
+
+class PublicationUpdateRequest(Schema):
+    publication: PublicationUpdate
+
+
+class PublicationSummary(Schema):
+    """A publication as a story in it names it: "Published in …"."""
+
+    slug: str
+    name: str
+    tagline: str
+    logo: PictureOut | None
+
+
+class PublicationOut(PublicationSummary):
+    description: str
+    links: list[str]
+    followers_count: int
+    following: bool = Field(description="Whether the caller follows it")
+    role: Role | None = Field(description="The caller's role in it, if they are a member")
+    invited: Role | None = Field(
+        description="The role the caller is invited to take, until they accept or decline"
+    )
+    created_at: Timestamp
+
+
+class PublicationResponse(Schema):
+    publication: PublicationOut
+
+
+class PublicationListResponse(Schema):
+    publications: list[PublicationOut]
+
+
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=USERNAME_MAX_LENGTH)
+]
+
+
+class InvitationCreate(Schema):
+    username: Username
+    role: Role = Role.WRITER
+
+
+class InvitationCreateRequest(Schema):
+    invitation: InvitationCreate
+
+
+class RoleChange(Schema):
+    role: Role
+
+
+class RoleChangeRequest(Schema):
+    member: RoleChange
+
+
+class MemberOut(Schema):
+    profile: ProfileOut
+    role: Role
+    invited_at: Timestamp
+    joined_at: Timestamp | None = Field(description="Null while the invitation is open")
+    invited_by: str | None = Field(description="The username of who invited them, if known")
+
+
+class MemberResponse(Schema):
+    member: MemberOut
+
+
+class MemberListResponse(Schema):
+    members: list[MemberOut]
