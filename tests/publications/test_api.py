@@ -333,7 +333,7 @@ async def test_editors_publish_in_their_publication_and_others_may_not(client, b
         assert refused.json() == {
             "errors": {
                 "publication": [
-                    "only the publication's editors and owners may publish stories in it"
+                    "is one only its editors and owners may publish stories in"
                 ]
             }
         }

@@ -192,7 +192,7 @@ async def _set_publication(session: AsyncSession, article: Article, slug: str, *
             return
         if not publications.can_publish(await publications.place_of(session, publication, by)):
             raise publications.NotAllowed(
-                "only the publication's editors and owners may publish stories in it"
+                "is one only its editors and owners may publish stories in"
             )
         article.publication_id = publication.id
     if article.publication_id != before:
