@@ -44,7 +44,9 @@ async def test_a_publication_is_started_staffed_published_in_and_followed(
     await owner.get_by_role("link", name="Start a publication").click()
     await owner.get_by_label("Name", exact=True).fill("Codeburst")
     await owner.get_by_label("Tagline").fill(TAGLINE)
-    await owner.get_by_label("Description", exact=True).fill("Stories about code, for people who write it.")
+    await owner.get_by_label("Description", exact=True).fill(
+        "Stories about code, for people who write it."
+    )
     await owner.get_by_label("Logo", exact=True).set_input_files(
         files=[{"name": "logo.jpg", "mimeType": "image/jpeg", "buffer": photo(600, 600)}]
     )

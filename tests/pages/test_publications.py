@@ -62,7 +62,9 @@ async def test_a_writer_starts_a_publication_with_a_logo_and_lands_on_its_page(c
     assert started.headers["location"] == "/p/codeburst"
     page = await client.get("/p/codeburst")
     shown = text_of(page.text)
-    assert "Codeburst" in shown and TAGLINE in shown and "Stories about code." in shown
+    assert "Codeburst" in shown
+    assert TAGLINE in shown
+    assert "Stories about code." in shown
     assert "0 followers" in shown
     assert elements(page.text, "img", class_="logo large")
     assert meta(page.text, "og:image").endswith("-400x400.jpg")
@@ -136,7 +138,8 @@ async def test_an_invitation_is_accepted_from_the_invited_writers_publications(c
     assert answered.headers["location"] == "/p/codeburst"
     assert "Writer · " + TAGLINE in text_of(mine.text)
     people = text_of((await client.get("/p/codeburst")).text)
-    assert "Editors and writers" in people and "grace" in people
+    assert "Editors and writers" in people
+    assert "grace" in people
 
 
 async def test_inviting_someone_unknown_says_so_and_keeps_the_name(client):

@@ -56,11 +56,11 @@ class Masthead:
         }
 
 
-async def masthead(client: httpx.AsyncClient) -> Masthead:
+async def masthead(client: httpx.AsyncClient, name: str = "Codeburst") -> Masthead:
     owner, editor, writer, outsider, reader = [await sign_up(client) for _ in range(5)]
-    slug = (await found(client, owner))["slug"]
+    slug = (await found(client, owner, name=name))["slug"]
     await join(client, slug, editor, "editor", by=owner)
     await join(client, slug, writer, "writer", by=editor)
-    elsewhere = (await found(client, outsider, name="Elsewhere"))["slug"]
+    elsewhere = (await found(client, outsider, name=f"Elsewhere than {name}"))["slug"]
     assert elsewhere != slug
     return Masthead(slug, owner, editor, writer, outsider, reader)

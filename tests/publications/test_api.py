@@ -331,11 +331,7 @@ async def test_editors_publish_in_their_publication_and_others_may_not(client, b
         )
         assert refused.status_code == 403, someone
         assert refused.json() == {
-            "errors": {
-                "publication": [
-                    "is one only its editors and owners may publish stories in"
-                ]
-            }
+            "errors": {"publication": ["is one only its editors and owners may publish stories in"]}
         }
     unknown = await client.post(
         "/api/articles",

@@ -1,0 +1,239 @@
+"""Who may do what in a publication, on every engine: every action, through the API and the
+pages and odd spellings of their addresses, tried by the owner, an editor, a writer, a writer of
+another publication, a plain reader and someone signed out. Every refusal leaves every row as
+it was; every permitted action succeeds.
+"""
+
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import Writer, every_row, publish, sign_up
+from tests.pages.helpers import browser, csrf_from, sign_in_on_site
+from tests.publications.helpers import Masthead, masthead
+
+ROLES = ("owner", "editor", "writer", "outsider", "reader", "anonymous")
+# How the publication's address is written in a request: as it is, and in capitals.
+SPELLINGS = ("plain", "capitals")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A publication with someone in every role, and the means to reach it."""
+
+    client: httpx.AsyncClient
+    backend: Any
+    team: Masthead
+    newcomer: Writer
+    slug: str
+    # A story of each signed-in role's own, by username, for actions that need one.
+    stories: dict[str, str]
+    # A browser for each role, signed in on the site (None: signed out), for the pages.
+    sites: dict[str | None, httpx.AsyncClient]
+
+    def path(self, template: str) -> str:
+        return template.format(
+            slug=self.slug,
+            writer=self.team.writer.username,
+            editor=self.team.editor.username,
+        )
+
+
+Send = Callable[[Scene, Writer | None], Awaitable[httpx.Response]]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One action, and the roles that may take it."""
+
+    name: str
+    allowed: frozenset[str]
+    send: Send
+    page: bool = False
+    needs_stories: bool = False
+
+
+def _headers(someone: Writer | None) -> dict[str, str]:
+    return someone.headers if someone is not None else {}
+
+
+def _api(name: str, allowed: set[str], method: str, path: str, json: Any = None) -> Attempt:
+    async def send(scene: Scene, someone: Writer | None) -> httpx.Response:
+        body = json(scene) if callable(json) else json
+        return await scene.client.request(
+            method, scene.path(path), json=body, headers=_headers(someone)
+        )
+
+    return Attempt(name, frozenset(allowed), send)
+
+
+def _page(name: str, allowed: set[str], method: str, path: str, form: Any = None) -> Attempt:
+    async def send(scene: Scene, someone: Writer | None) -> httpx.Response:
+        site = scene.sites[someone.username if someone is not None else None]
+        if method == "GET":
+            return await site.get(scene.path(path))
+        token = csrf_from((await site.get("/signin" if someone is None else "/settings")).text)
+        fields = form(scene) if callable(form) else (form or {})
+        return await site.post(scene.path(path), data={"csrf_token": token, **fields})
+
+    return Attempt(name, frozenset(allowed), send, page=True)
+
+
+async def _new_story_in(scene: Scene, someone: Writer | None) -> httpx.Response:
+    article = {"title": "In it", "description": "d", "body": "b", "publication": scene.slug}
+    return await scene.client.post(
+        "/api/articles", json={"article": article}, headers=_headers(someone)
+    )
+
+
+async def _own_story_into(scene: Scene, someone: Writer | None) -> httpx.Response:
+    if someone is None:
+        return await _new_story_in(scene, someone)
+    return await scene.client.put(
+        f"/api/articles/{scene.stories[someone.username]}",
+        json={"article": {"publication": scene.slug}},
+        headers=someone.headers,
+    )
+
+
+def _invitation(role: str) -> Callable[[Scene], dict[str, Any]]:
+    return lambda scene: {"invitation": {"username": scene.newcomer.username, "role": role}}
+
+
+def _invite_form(role: str) -> Callable[[Scene], dict[str, str]]:
+    return lambda scene: {"username": scene.newcomer.username, "role": role}
+
+
+MANAGERS = {"owner", "editor"}
+SETTINGS_FORM = {"name": "Taken over", "slug": "taken-over", "tagline": "", "description": ""}
+ATTEMPTS = [
+    _api(
+        "api change",
+        {"owner"},
+        "PUT",
+        "/api/publications/{slug}",
+        {"publication": {"name": "Taken over"}},
+    ),
+    _api(
+        "api invite writer",
+        MANAGERS,
+        "POST",
+        "/api/publications/{slug}/invitations",
+        _invitation("writer"),
+    ),
+    _api(
+        "api invite editor",
+        {"owner"},
+        "POST",
+        "/api/publications/{slug}/invitations",
+        _invitation("editor"),
+    ),
+    _api(
+        "api invite owner",
+        {"owner"},
+        "POST",
+        "/api/publications/{slug}/invitations",
+        _invitation("owner"),
+    ),
+    _api("api list invitations", MANAGERS, "GET", "/api/publications/{slug}/invitations"),
+    _api(
+        "api writer to editor",
+        {"owner"},
+        "PUT",
+        "/api/publications/{slug}/members/{writer}",
+        {"member": {"role": "editor"}},
+    ),
+    _api(
+        "api editor to owner",
+        {"owner"},
+        "PUT",
+        "/api/publications/{slug}/members/{editor}",
+        {"member": {"role": "owner"}},
+    ),
+    _api(
+        "api remove writer",
+        {"owner", "editor", "writer"},
+        "DELETE",
+        "/api/publications/{slug}/members/{writer}",
+    ),
+    _api("api remove editor", MANAGERS, "DELETE", "/api/publications/{slug}/members/{editor}"),
+    Attempt("api publish new story in it", frozenset(MANAGERS), _new_story_in),
+    Attempt("api move own story into it", frozenset(MANAGERS), _own_story_into, needs_stories=True),
+    _page("page open settings", {"owner"}, "GET", "/p/{slug}/settings"),
+    _page("page save settings", {"owner"}, "POST", "/p/{slug}/settings", SETTINGS_FORM),
+    _page("page open people", {"owner", "editor", "writer"}, "GET", "/p/{slug}/people"),
+    _page("page invite writer", MANAGERS, "POST", "/p/{slug}/people", _invite_form("writer")),
+    _page("page invite editor", {"owner"}, "POST", "/p/{slug}/people", _invite_form("editor")),
+    _page(
+        "page writer to editor",
+        {"owner"},
+        "POST",
+        "/p/{slug}/people/{writer}/role",
+        {"role": "editor"},
+    ),
+    _page(
+        "page remove writer",
+        {"owner", "editor", "writer"},
+        "POST",
+        "/p/{slug}/people/{writer}/remove",
+    ),
+    _page("page remove editor", MANAGERS, "POST", "/p/{slug}/people/{editor}/remove"),
+]
+
+
+def _refused_with(attempt: Attempt, role: str) -> int:
+    """Signed out, the API asks for a token and the site for a sign-in; others are refused."""
+    if role == "anonymous":
+        return 303 if attempt.page else 401
+    return 403
+
+
+async def _scene(
+    client, backend, stack: AsyncExitStack, attempt: Attempt, newcomer: Writer, name: str
+) -> Scene:
+    team = await masthead(client, name=name)
+    stories = {}
+    sites = {}
+    for someone in team.by_role().values():
+        if attempt.needs_stories and someone is not None:
+            stories[someone.username] = (await publish(client, someone))["slug"]
+        if attempt.page:
+            site = await stack.enter_async_context(browser(backend))
+            if someone is not None:
+                signed_in = await sign_in_on_site(site, someone.email, someone.password)
+                assert signed_in.status_code == 303
+            sites[someone.username if someone is not None else None] = site
+    return Scene(client, backend, team, newcomer, team.slug, stories, sites)
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=lambda attempt: attempt.name)
+async def test_only_the_roles_allowed_may_act(client, backend, attempt, spelling):
+    newcomer = await sign_up(client)
+    async with AsyncExitStack() as stack:
+        scene = await _scene(client, backend, stack, attempt, newcomer, "Codeburst")
+        if spelling == "capitals":
+            scene = replace(scene, slug=scene.slug.upper())
+        before = await every_row(backend)
+        for role in ROLES:
+            if role in attempt.allowed:
+                continue
+            answer = await attempt.send(scene, scene.team.by_role()[role])
+            assert answer.status_code == _refused_with(attempt, role), (role, answer.text)
+            if answer.status_code == 303:
+                assert answer.headers["location"].startswith("/signin")
+            assert await every_row(backend) == before, f"refusing the {role} changed a row"
+
+        for number, role in enumerate(sorted(attempt.allowed)):
+            # Each permitted action on a publication of its own: the one before changed its own.
+            scene = await _scene(client, backend, stack, attempt, newcomer, f"Codeburst {number}")
+            if spelling == "capitals":
+                scene = replace(scene, slug=scene.slug.upper())
+            answer = await attempt.send(scene, scene.team.by_role()[role])
+            assert answer.status_code in (200, 201, 204, 303), (role, answer.text)
+            if answer.status_code == 303:
+                assert not answer.headers["location"].startswith("/signin"), role
