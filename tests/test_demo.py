@@ -15,12 +15,14 @@ from broadsheet.db import session_scope
 from broadsheet.demo import (
     DEMO_PASSWORD,
     FOLLOWS,
+    PUBLICATION_FOLLOWERS,
     WRITERS,
     DatabaseNotEmpty,
     demo_stories,
     load_demo,
     parse_story,
 )
+from broadsheet.publications.models import Publication
 from broadsheet.tags.models import Tag
 from tests.helpers import sign_up
 
@@ -30,6 +32,7 @@ TABLES = {
     "comments": Comment,
     "follows": Follow,
     "favorites": Favorite,
+    "publication": Publication,
 }
 
 
@@ -65,8 +68,27 @@ async def test_demo_creates_the_counts_it_reports(backend):
         "comments": sum(len(story.comments) for story in stories),
         "follows": len(FOLLOWS),
         "favorites": sum(len(story.favorited_by) for story in stories),
+        "publication": 1,
     }
     assert summary.startswith("loaded 5 writers, 30 stories, ")
+
+
+async def test_demo_publication_has_its_members_followers_and_stories(backend, client):
+    await load(backend)
+
+    place = (await client.get("/api/publications/plain-text")).json()["publication"]
+    members = (await client.get("/api/publications/plain-text/members")).json()["members"]
+    stories = await client.get("/api/articles", params={"publication": "plain-text"})
+
+    assert place["name"] == "Plain Text"
+    assert place["followersCount"] == len(PUBLICATION_FOLLOWERS)
+    assert [(m["profile"]["username"], m["role"]) for m in members] == [
+        ("tomas.reyes", "owner"),
+        ("margot.lind", "editor"),
+        ("jun.watanabe", "writer"),
+    ]
+    in_it = [story for story in demo_stories() if story.in_publication]
+    assert stories.json()["articlesCount"] == len(in_it) > 0
 
 
 async def test_demo_stories_are_listed_with_tags_spread_over_months(backend, client):
@@ -170,6 +192,7 @@ async def test_demo_refuses_a_database_with_only_a_user(backend, client):
         "comments": 0,
         "follows": 0,
         "favorites": 0,
+        "publication": 0,
     }
 
 

@@ -1,12 +1,15 @@
-"""Demo content: five writers, thirty stories, and the comments, follows and favorites between them.
+"""Demo content: five writers, thirty stories, and the comments, follows and favorites between
+them, and a publication some of the stories are published in.
 
 Every demo writer signs in with the email `<username>@example.com` and the password
 "broadsheet-demo" (for instance margot.lind@example.com). The stories are Markdown files in
 `demo_stories/`, each opened by a few `key: value` lines (title, description, author, tags,
-days_ago, favorited_by, and one `comment: <username>: <text>` line per comment) and a blank line.
+days_ago, favorited_by, `publication: plain-text` for one published in the demo publication, and
+one `comment: <username>: <text>` line per comment) and a blank line.
 
 Loading with `force` into a database that already has the demo writers' names gives the new set a
-suffix shared by all five ("margot.lind-2", "margot.lind-2@example.com"), so a second set of
+suffix shared by all five and the publication ("margot.lind-2", "margot.lind-2@example.com",
+"/p/plain-text-2"), so a second set of
 content loads beside the first and nobody's existing account is touched.
 """
 
@@ -28,6 +31,9 @@ from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.passwords import Passwords
+from broadsheet.publications import service as publications
+from broadsheet.publications.models import Role
+from broadsheet.publications.schemas import PublicationCreate
 
 # Public on purpose: anyone trying the demo signs in as one of its writers.
 DEMO_PASSWORD = "broadsheet-demo"  # noqa: S105
@@ -71,6 +77,20 @@ FOLLOWS = (
     ("priya.raman", "jun.watanabe"),
 )
 
+PUBLICATION_SLUG = "plain-text"
+PUBLICATION = PublicationCreate(
+    name="Plain Text",
+    tagline="Software, written down slowly",
+    description=(
+        "Essays on databases, deploys, logs and code review: how software is made by the "
+        "people who have to live with it."
+    ),
+)
+# Who belongs to it, beside its owner, and who follows it.
+PUBLICATION_OWNER = "tomas.reyes"
+PUBLICATION_MEMBERS = (("margot.lind", Role.EDITOR), ("jun.watanabe", Role.WRITER))
+PUBLICATION_FOLLOWERS = ("amara.okafor", "priya.raman", "jun.watanabe")
+
 
 class DatabaseNotEmpty(Exception):
     """The database already has users or stories, and loading was not forced."""
@@ -92,6 +112,7 @@ class DemoStory:
     favorited_by: list[str]
     comments: list[DemoComment]
     body: str
+    in_publication: bool = False
 
 
 def _names(value: str) -> list[str]:
@@ -119,6 +140,7 @@ def parse_story(text: str) -> DemoStory:
         favorited_by=_names(fields.get("favorited_by", "")),
         comments=said,
         body=body.strip(),
+        in_publication=fields.get("publication") == PUBLICATION_SLUG,
     )
 
 
@@ -197,11 +219,16 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
     )
     for follower, followed in FOLLOWS:
         await accounts.follow(session, writers[follower], writers[followed].username)
+    place = await _found_publication(session, writers)
 
     comment_count = favorite_count = 0
     for position, story in enumerate(stories):
         draft = ArticleCreate(
-            title=story.title, description=story.description, body=story.body, tag_list=story.tags
+            title=story.title,
+            description=story.description,
+            body=story.body,
+            tag_list=story.tags,
+            publication=place if story.in_publication else "",
         )
         article = await articles.write(session, draft, by=writers[story.author])
         # Publication times fall at varied hours of the day, deterministically.
@@ -220,5 +247,19 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
     await session.flush()
     return (
         f"loaded {len(writers)} writers, {len(stories)} stories, {comment_count} comments, "
-        f"{len(FOLLOWS)} follows, {favorite_count} favorites"
+        f"{len(FOLLOWS)} follows, {favorite_count} favorites, 1 publication"
     )
+
+
+async def _found_publication(session: AsyncSession, writers: dict[str, User]) -> str:
+    """Start the demo publication, with its members and followers; its slug."""
+    owner = writers[PUBLICATION_OWNER]
+    suffix = owner.username.removeprefix(PUBLICATION_OWNER)
+    new = PUBLICATION.model_copy(update={"slug": PUBLICATION_SLUG + suffix})
+    slug = (await publications.found(session, new, by=owner)).slug
+    for name, role in PUBLICATION_MEMBERS:
+        await publications.invite(session, slug, writers[name].username, role, by=owner)
+        await publications.accept(session, slug, by=writers[name])
+    for name in PUBLICATION_FOLLOWERS:
+        await publications.follow(session, slug, by=writers[name])
+    return slug
