@@ -9,6 +9,7 @@ from broadsheet.publications.models import (
     Publication,
     PublicationFollow,
     RetiredPublicationSlug,
+    Submission,
 )
 from broadsheet.tags.models import Tag, article_tags
 
@@ -24,6 +25,7 @@ __all__ = [
     "RetiredSlug",
     "Revision",
     "SiteSession",
+    "Submission",
     "Tag",
     "Upload",
     "User",

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.helpers import asgi_request, own_app, publish, sign_up
+from tests.publications.helpers import found
 
 pytestmark = pytest.mark.engines("sqlite")
 
@@ -149,9 +150,12 @@ async def test_trailing_slash_redirects_go_to_the_base_url(site_behind_any_host,
 async def test_every_absolute_url_comes_from_the_base_url(site_behind_any_host):
     client = site_behind_any_host
     author = await sign_up(client, "author")
-    story = await publish(client, author, tagList=["news"])
+    await found(client, author)
+    story = await publish(client, author, tagList=["news"], publication="codeburst")
     pages = [
         "/",
+        "/p/codeburst",
+        "/p/codeburst/feed.atom",
         f"/@author/{story['slug']}",
         "/@author",
         "/tag/news",

@@ -68,6 +68,7 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "update_noted_at": article.update_noted_at,
         "cover_image": cover_of(article),
         "publication": publication_summary(article.publication) if article.publication else None,
+        "submitted_to": publication_summary(article.submitted_to) if article.submitted_to else None,
     }
 
 

@@ -77,6 +77,7 @@ async def confirm_delete(
 ) -> Response:
     """Ask the author to confirm before a story is deleted."""
     view = await own_story_of(session, username, slug, writer)
+    articles.ensure_is_author(view.article, writer)
     return page(
         request,
         "articles/delete.html",

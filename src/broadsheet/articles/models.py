@@ -67,9 +67,18 @@ class Article(Timestamped, Base):
     publication_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("publications.id", ondelete="SET NULL")
     )
+    # The publication whose editors the draft waits for, while a submission is pending.
+    submitted_to_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("publications.id", ondelete="SET NULL"), index=True
+    )
 
     author: Mapped[User] = relationship(lazy="raise", innerjoin=True)
-    publication: Mapped[Publication | None] = relationship(lazy="raise")
+    publication: Mapped[Publication | None] = relationship(
+        lazy="raise", foreign_keys=[publication_id]
+    )
+    submitted_to: Mapped[Publication | None] = relationship(
+        lazy="raise", foreign_keys=[submitted_to_id]
+    )
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, lazy="raise", order_by=Tag.name_key
     )

@@ -89,14 +89,16 @@ async def story_of(
 
 
 def writers_path(article: Article, writer: User) -> str:
-    """Where a story `writer` just saved lives, without loading its author: they are it."""
-    return f"/@{quote(writer.username)}/{article.slug}"
+    """Where a story `writer` just saved lives, without loading its author when they are it
+    (an editor saving a writer's story has it loaded)."""
+    author = writer if article.author_id == writer.id else article.author
+    return f"/@{quote(author.username)}/{article.slug}"
 
 
 async def own_story_of(session: DbSession, username: str, slug: str, writer: User) -> ArticleView:
     """The story, if `writer` may change it."""
     view = await story_of(session, username, slug, writer)
-    articles.ensure_can_edit(view.article, writer)
+    await articles.ensure_can_edit(session, view.article, writer)
     return view
 
 
@@ -107,7 +109,7 @@ def _publisher(request: Request, article: Article) -> dict[str, object]:
     """Who publishes the story: its publication, or the site."""
     place = article.publication
     if place is None:
-        return {"@type": "Organization", "name": "Broadsheet", "url": site_url(request)}
+        return {"@type": "Organization", "name": "Broadsheet", "url": f"{site_url(request)}/"}
     publisher: dict[str, object] = {
         "@type": "Organization",
         "name": place.name,
@@ -183,7 +185,8 @@ async def story_page(
         cover_shown=article.cover_image is not None and article.cover_image not in article.body,
         favorited=view.favorited,
         following=view.following,
-        can_edit=articles.can_edit(viewer, article),
+        can_edit=await articles.may_edit(session, viewer, article),
+        is_author=viewer is not None and viewer.id == article.author_id,
         can_delete_response=comments.can_delete,
         edited=edited,
         responses=responses,

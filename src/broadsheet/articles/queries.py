@@ -16,6 +16,7 @@ from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision,
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
 from broadsheet.publications.models import Publication, PublicationFollow
+from broadsheet.publications.service import edited_by
 from broadsheet.tags.models import Tag, article_tags, tag_key
 
 
@@ -40,10 +41,19 @@ class ArticlePage:
 
 
 def visible_to(viewer: User | None) -> ColumnElement[bool]:
-    """The stories `viewer` may open: published and unlisted ones, and any of their own. The one
-    rule every read of a single story goes through."""
+    """The stories `viewer` may open: published and unlisted ones, any of their own, and those
+    in or submitted to a publication they edit for. The one rule every read of a single story
+    goes through."""
     public = Article.status.in_((Status.PUBLISHED, Status.UNLISTED))
-    return public if viewer is None else or_(public, Article.author_id == viewer.id)
+    if viewer is None:
+        return public
+    edits_for = edited_by(viewer.id)
+    return or_(
+        public,
+        Article.author_id == viewer.id,
+        Article.submitted_to_id.in_(edits_for),
+        Article.publication_id.in_(edits_for),
+    )
 
 
 # The stories lists, feeds, the sitemap and tag counts hold; the others are read by link.
@@ -76,6 +86,8 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
         .options(
             contains_eager(Article.author),
             contains_eager(Article.publication),
+            # A query only when a story on the page waits for editors.
+            selectinload(Article.submitted_to),
             selectinload(Article.tags),
         )
     )

@@ -216,6 +216,10 @@ class ArticleSummary(Schema):
     publication: PublicationSummary | None = Field(
         description="The publication the story is published in, if any. A Broadsheet extension."
     )
+    submitted_to: PublicationSummary | None = Field(
+        description="The publication whose editors the draft waits for, if any; seen by its "
+        "writer and those editors. A Broadsheet extension."
+    )
 
 
 class ArticleOut(ArticleSummary):

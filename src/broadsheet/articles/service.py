@@ -1,7 +1,7 @@
 """Stories: writing, editing, publishing, deleting and favoriting. No HTTP in here."""
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import quote
@@ -25,14 +25,16 @@ from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
 from broadsheet.media.service import own_upload
 from broadsheet.publications import service as publications
+from broadsheet.publications.models import Outcome
 from broadsheet.tags.service import tags_named
 
 SLUG_ATTEMPTS = 5
 
 
 class NotTheAuthor(Forbidden):
-    def __init__(self) -> None:
-        super().__init__("only the author may change this story", field="article")
+    def __init__(self, *, or_editors: bool = True) -> None:
+        who = "the author, or an editor of its publication," if or_editors else "the author"
+        super().__init__(f"only {who} may change this story", field="article")
 
 
 class RevisionNotFound(NotFound):
@@ -49,15 +51,37 @@ class NotInTheFuture(Invalid):
 PUBLIC = frozenset({Status.PUBLISHED, Status.UNLISTED})
 
 
-def can_edit(user: User | None, article: Article) -> bool:
-    """Whether `user` may change or delete `article`: the one rule the services and the pages
-    share."""
-    return user is not None and article.author_id == user.id
+def can_edit(user: User | None, article: Article, *, edits_for: Collection[int] = ()) -> bool:
+    """Whether `user` may change `article`: its author, or an owner or editor of the
+    publication it is in or waits for (`edits_for` holds the publications `user` edits for).
+    The one rule the services and the pages share."""
+    if user is None:
+        return False
+    if article.author_id == user.id:
+        return True
+    places = (article.publication_id, article.submitted_to_id)
+    return any(place is not None and place in edits_for for place in places)
 
 
-def ensure_can_edit(article: Article, user: User) -> None:
-    if not can_edit(user, article):
+async def may_edit(session: AsyncSession, user: User | None, article: Article) -> bool:
+    """can_edit(), finding out which publications `user` edits for only when it matters."""
+    if user is None or article.author_id == user.id:
+        return can_edit(user, article)
+    if article.publication_id is None and article.submitted_to_id is None:
+        return False
+    edits_for = await publications.editing_places(session, user)
+    return can_edit(user, article, edits_for=edits_for)
+
+
+async def ensure_can_edit(session: AsyncSession, article: Article, user: User) -> None:
+    if not await may_edit(session, user, article):
         raise NotTheAuthor()
+
+
+def ensure_is_author(article: Article, user: User) -> None:
+    """Deleting a story is its author's alone, whoever else may edit it."""
+    if article.author_id != user.id:
+        raise NotTheAuthor(or_editors=False)
 
 
 async def _retire(session: AsyncSession, old_slug: str, article: Article) -> None:
@@ -74,6 +98,7 @@ async def find_article(
     *,
     viewer: User | None,
     with_tags: bool = False,
+    with_author: bool = False,
     locked: bool = False,
 ) -> Article:
     """The story `slug` if `viewer` may see it; `locked` holds its row until the transaction
@@ -81,6 +106,8 @@ async def find_article(
     query = select(Article).where(Article.slug == slug, visible_to(viewer))
     if with_tags:
         query = query.options(selectinload(Article.tags))
+    if with_author:
+        query = query.options(selectinload(Article.author))
     if locked:
         # FOR NO KEY UPDATE on PostgreSQL, so comments (which only reference the row) still pass.
         query = query.with_for_update(key_share=True)
@@ -121,7 +148,7 @@ async def _move_to_free_slug(session: AsyncSession, article: Article, title: str
     raise RuntimeError("could not find a free slug")
 
 
-def _ensure_complete(article: Article) -> None:
+def ensure_complete(article: Article) -> None:
     """Refuse to make public, or to schedule, a story that lacks what a published one needs:
     the rule is the one new stories are checked by."""
     fields = {"title": article.title, "description": article.description, "body": article.body}
@@ -147,7 +174,7 @@ def _set_status(
     elif status in PUBLIC and article.published_at is None:
         article.published_at = now
     if status != Status.DRAFT:
-        _ensure_complete(article)
+        ensure_complete(article)
     article.status = status
 
 
@@ -256,8 +283,8 @@ def _arrives_or_leaves(
 async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: User) -> Article:
     """Change a story, or where it stands; only its author may. A new title gives it a new
     slug, and a story that has been public keeps its old address as a redirect."""
-    article = await find_article(session, slug, viewer=by, with_tags=True)
-    ensure_can_edit(article, by)
+    article = await find_article(session, slug, viewer=by, with_tags=True, with_author=True)
+    await ensure_can_edit(session, article, by)
     was_listed = article.status == Status.PUBLISHED
     tags_before = [tag.name for tag in article.tags]
     retitled = changes.title is not None and changes.title != article.title
@@ -277,12 +304,17 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
     if changes.status is not None:
         _set_status(article, changes.status, publish_at=changes.publish_at, now=now)
     elif article.status != Status.DRAFT:
-        _ensure_complete(article)
+        ensure_complete(article)
+    if article.submitted_to_id is not None and article.status != Status.DRAFT:
+        # A submitted draft goes out only as its publication's editors decide, and in it.
+        await publications.decide(session, article, Outcome.PUBLISHED, by=by)
     if changes.update_note is not None:
         _note_update(article, changes.update_note, now=now)
     article.updated_at = now
     _keep_revision(session, article, by=by)
-    _record_edit(session, article, author=by, was_listed=was_listed, tags_before=tags_before)
+    _record_edit(
+        session, article, author=article.author, was_listed=was_listed, tags_before=tags_before
+    )
     if retitled:
         old_slug = article.slug
         await _move_to_free_slug(session, article, article.title)
@@ -320,7 +352,7 @@ def _keep_revision(session: AsyncSession, article: Article, *, by: User) -> None
 async def restore(session: AsyncSession, slug: str, revision_id: int, *, by: User) -> Article:
     """Save the story as revision `revision_id` left it: a new save, so a new revision."""
     article = await find_article(session, slug, viewer=by)
-    ensure_can_edit(article, by)
+    await ensure_can_edit(session, article, by)
     revision = await session.scalar(
         select(Revision).where(Revision.id == revision_id, Revision.article_id == article.id)
     )
@@ -390,7 +422,7 @@ async def share_preview(session: AsyncSession, slug: str, *, by: User) -> Articl
     """Give the story a preview link its writer can send before it is public; sharing again
     keeps the link that is out."""
     article = await find_article(session, slug, viewer=by)
-    ensure_can_edit(article, by)
+    await ensure_can_edit(session, article, by)
     if article.preview_token is None:
         article.preview_token = secrets.token_urlsafe(32)
         await session.flush()
@@ -400,7 +432,7 @@ async def share_preview(session: AsyncSession, slug: str, *, by: User) -> Articl
 async def revoke_preview(session: AsyncSession, slug: str, *, by: User) -> Article:
     """End the story's preview link: whoever holds it can no longer read the draft."""
     article = await find_article(session, slug, viewer=by)
-    ensure_can_edit(article, by)
+    await ensure_can_edit(session, article, by)
     article.preview_token = None
     effects.changed(session, effects.story(article.id))
     await session.flush()
@@ -410,7 +442,7 @@ async def revoke_preview(session: AsyncSession, slug: str, *, by: User) -> Artic
 async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a story with its comments and favorites; only its author may."""
     article = await find_article(session, slug, viewer=by, with_tags=True)
-    ensure_can_edit(article, by)
+    ensure_is_author(article, by)
     tag_names = [tag.name for tag in article.tags]
     _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=tag_names)
     if article.status == Status.PUBLISHED:

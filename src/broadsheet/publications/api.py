@@ -2,15 +2,18 @@
 following. A Broadsheet extension."""
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm import selectinload
 
 from broadsheet.accounts.api import profile_out
 from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
+from broadsheet.articles import service as articles
+from broadsheet.articles.models import Article
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import errors_documented
 from broadsheet.media.schemas import PictureOut
-from broadsheet.publications import queries
+from broadsheet.publications import queries, submissions
 from broadsheet.publications import service as publications
-from broadsheet.publications.models import Member, Publication, Role
+from broadsheet.publications.models import Member, Outcome, Publication, Role, Submission
 from broadsheet.publications.queries import PublicationView
 from broadsheet.publications.schemas import (
     InvitationCreateRequest,
@@ -24,6 +27,12 @@ from broadsheet.publications.schemas import (
     PublicationSummary,
     PublicationUpdateRequest,
     RoleChangeRequest,
+    SubmissionCreateRequest,
+    SubmissionListResponse,
+    SubmissionOut,
+    SubmissionResponse,
+    SubmissionReturnRequest,
+    SubmittedStory,
 )
 
 router = APIRouter(tags=["Publications"])
@@ -251,3 +260,109 @@ async def remove_member(
     """Take a member out, or withdraw their invitation (owners any, editors writers); or
     leave, with your own username. The last owner cannot leave."""
     await publications.remove(session, slug, username, by=user)
+
+
+# -- Submissions ------------------------------------------------------------------------------
+
+
+def _submission_out(submission: Submission) -> SubmissionOut:
+    article = submission.article
+    return SubmissionOut(
+        id=submission.id,
+        article=SubmittedStory(
+            slug=article.slug, title=article.title, author=article.author.username
+        ),
+        publication=publication_summary(submission.publication),
+        outcome=Outcome(submission.outcome),
+        submitted_by=submission.submitted_by.username if submission.submitted_by else None,
+        submitted_at=submission.submitted_at,
+        decided_by=submission.decided_by.username if submission.decided_by else None,
+        decided_at=submission.decided_at,
+        note=submission.note,
+    )
+
+
+async def _submission_response(session: DbSession, submission: Submission) -> SubmissionResponse:
+    await session.refresh(submission, attribute_names=["publication", "submitted_by", "decided_by"])
+    article = await session.get(
+        Article, submission.article_id, options=[selectinload(Article.author)]
+    )
+    assert article is not None  # noqa: S101 (the foreign key holds it)
+    submission.article = article
+    return SubmissionResponse(submission=_submission_out(submission))
+
+
+@router.post(
+    "/articles/{slug}/submission",
+    tags=["Submissions"],
+    dependencies=[WRITES],
+    status_code=status.HTTP_201_CREATED,
+    responses=errors_documented(401, 403, 404, 409, 413, 422),
+)
+async def submit_story(
+    slug: PathText, body: SubmissionCreateRequest, session: DbSession, user: CurrentUser
+) -> SubmissionResponse:
+    """Submit your draft to the editors of a publication you write for. They edit it, then
+    publish it in the publication (`PUT /api/articles/{slug}` with a `status`) or send it
+    back with a note."""
+    submission = await submissions.submit(session, slug, body.submission.publication, by=user)
+    return await _submission_response(session, submission)
+
+
+@router.delete(
+    "/articles/{slug}/submission",
+    tags=["Submissions"],
+    dependencies=[WRITES],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors_documented(401, 403, 404, 409, 422),
+)
+async def withdraw_story(slug: PathText, session: DbSession, user: CurrentUser) -> None:
+    """Withdraw your draft from the editors it waits for."""
+    await submissions.withdraw(session, slug, by=user)
+
+
+@router.post(
+    "/articles/{slug}/submission/return",
+    tags=["Submissions"],
+    dependencies=[WRITES],
+    responses=errors_documented(401, 403, 404, 409, 413, 422),
+)
+async def send_story_back(
+    slug: PathText, body: SubmissionReturnRequest, session: DbSession, user: CurrentUser
+) -> SubmissionResponse:
+    """Send a submitted draft back to its writer with a note; for the publication's editors."""
+    submission = await submissions.send_back(session, slug, body.submission.note, by=user)
+    return await _submission_response(session, submission)
+
+
+@router.get(
+    "/articles/{slug}/submissions",
+    tags=["Submissions"],
+    responses=errors_documented(401, 403, 404, 422),
+)
+async def story_submissions(
+    slug: PathText, session: DbSession, user: CurrentUser
+) -> SubmissionListResponse:
+    """Every submission of a story, newest first, and what became of each; for its writer and
+    the editors who can see it."""
+    article = await articles.find_article(session, slug, viewer=user)
+    await articles.ensure_can_edit(session, article, user)
+    history = await submissions.history_of(session, article)
+    return SubmissionListResponse(submissions=[_submission_out(s) for s in history])
+
+
+@router.get(
+    "/publications/{slug}/submissions",
+    tags=["Submissions"],
+    responses=errors_documented(401, 403, 404, 422),
+)
+async def waiting_submissions(
+    slug: PathText, session: DbSession, user: CurrentUser
+) -> SubmissionListResponse:
+    """The drafts waiting for a publication's editors, oldest first; for its owners and
+    editors."""
+    publication = await publications.find_publication(session, slug)
+    if not publications.can_publish(await publications.place_of(session, publication, user)):
+        raise publications.NotAllowed("only the publication's owners and editors see this")
+    waiting = await submissions.waiting_for(session, publication)
+    return SubmissionListResponse(submissions=[_submission_out(s) for s in waiting])

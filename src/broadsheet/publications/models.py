@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +18,10 @@ NAME_MAX_LENGTH = 100
 TAGLINE_MAX_LENGTH = 160
 DESCRIPTION_MAX_LENGTH = 2000
 MAX_LINKS = 5
+NOTE_MAX_LENGTH = 1000
+
+if TYPE_CHECKING:
+    from broadsheet.articles.models import Article
 
 
 class Role(StrEnum):
@@ -96,3 +101,49 @@ class RetiredPublicationSlug(Base):
     publication_id: Mapped[int] = mapped_column(
         Id, ForeignKey("publications.id", ondelete="CASCADE")
     )
+
+
+class Outcome(StrEnum):
+    """Where a submission stands: waiting for an editor, or what became of it."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+OUTCOME_MAX_LENGTH = max(len(outcome) for outcome in Outcome)
+
+
+class Submission(Base):
+    """A writer's draft offered to a publication's editors, and what they did with it: kept
+    after the decision, as the story's history in the publication."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index(None, "publication_id", "outcome", "submitted_at"),
+        Index(None, "article_id", "submitted_at"),
+        Index(None, "submitted_by_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    article_id: Mapped[int] = mapped_column(Id, ForeignKey("articles.id", ondelete="CASCADE"))
+    publication_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    outcome: Mapped[str] = mapped_column(String(OUTCOME_MAX_LENGTH), default=Outcome.PENDING)
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who published it, sent it back (with the note) or withdrew it, and when.
+    decided_by_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX_LENGTH))
+
+    article: Mapped["Article"] = relationship(lazy="raise", innerjoin=True)
+    publication: Mapped[Publication] = relationship(lazy="raise", innerjoin=True)
+    submitted_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[decided_by_id])

@@ -12,9 +12,11 @@ from broadsheet.publications.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_LINKS,
     NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
     PUBLICATION_SLUG_MAX_LENGTH,
     PUBLICATION_SLUG_MIN_LENGTH,
     TAGLINE_MAX_LENGTH,
+    Outcome,
     Role,
 )
 from broadsheet.schemas import NOT_BLANK, Schema, Timestamp
@@ -156,3 +158,56 @@ class MemberResponse(Schema):
 
 class MemberListResponse(Schema):
     members: list[MemberOut]
+
+
+class SubmissionCreate(Schema):
+    publication: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=PUBLICATION_SLUG_MAX_LENGTH
+        ),
+        Field(description="The slug of a publication you write for"),
+    ]
+
+
+class SubmissionCreateRequest(Schema):
+    submission: SubmissionCreate
+
+
+class SubmissionReturn(Schema):
+    note: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_LENGTH),
+        NOT_BLANK,
+        Field(description="What the writer should know: why it is sent back, what to change"),
+    ]
+
+
+class SubmissionReturnRequest(Schema):
+    submission: SubmissionReturn
+
+
+class SubmittedStory(Schema):
+    slug: str
+    title: str
+    author: str = Field(description="The writer's username")
+
+
+class SubmissionOut(Schema):
+    id: int
+    article: SubmittedStory
+    publication: PublicationSummary
+    outcome: Outcome = Field(description="pending, published, returned or withdrawn")
+    submitted_by: str | None
+    submitted_at: Timestamp
+    decided_by: str | None
+    decided_at: Timestamp | None
+    note: str | None = Field(description="The editor's note to the writer, when sent back")
+
+
+class SubmissionResponse(Schema):
+    submission: SubmissionOut
+
+
+class SubmissionListResponse(Schema):
+    submissions: list[SubmissionOut]

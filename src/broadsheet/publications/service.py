@@ -1,11 +1,12 @@
 """Publications: founding and changing one, its members and invitations, its followers, and
 the rules of who may do what in it. No HTTP in here."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import User
@@ -19,12 +20,17 @@ from broadsheet.publications.models import (
     PUBLICATION_SLUG_MAX_LENGTH,
     PUBLICATION_SLUG_MIN_LENGTH,
     Member,
+    Outcome,
     Publication,
     PublicationFollow,
     RetiredPublicationSlug,
     Role,
+    Submission,
 )
 from broadsheet.publications.schemas import PublicationCreate, PublicationUpdate
+
+if TYPE_CHECKING:
+    from broadsheet.articles.models import Article
 
 
 class PublicationNotFound(NotFound):
@@ -67,6 +73,9 @@ class InvitationNotFound(NotFound):
 
 # -- Who may do what: the one rule the API, the pages and the services share -----------------
 
+# The roles that edit and publish the stories in a publication, and decide on submissions.
+EDITING_ROLES = (Role.OWNER, Role.EDITOR)
+
 
 def can_change(member: Member | None) -> bool:
     """Whether `member` may change the publication itself: its name, address, logo, links."""
@@ -75,7 +84,7 @@ def can_change(member: Member | None) -> bool:
 
 def can_publish(member: Member | None) -> bool:
     """Whether `member` may publish stories in the publication."""
-    return member is not None and member.role in (Role.OWNER, Role.EDITOR)
+    return member is not None and member.role in EDITING_ROLES
 
 
 def can_manage(member: Member | None, role: str) -> bool:
@@ -84,6 +93,20 @@ def can_manage(member: Member | None, role: str) -> bool:
     if member is None:
         return False
     return member.role == Role.OWNER or (member.role == Role.EDITOR and role == Role.WRITER)
+
+
+def edited_by(user_id: int) -> Select[int]:
+    """The ids of the publications whose stories `user_id` edits, as a subquery."""
+    return select(Member.publication_id).where(
+        Member.user_id == user_id,
+        Member.joined_at.is_not(None),
+        Member.role.in_(EDITING_ROLES),
+    )
+
+
+async def editing_places(session: AsyncSession, user: User) -> frozenset[int]:
+    """The ids of the publications whose stories `user` edits."""
+    return frozenset(await session.scalars(edited_by(user.id)))
 
 
 # -- Finding ----------------------------------------------------------------------------------
@@ -361,3 +384,52 @@ async def unfollow(session: AsyncSession, slug: str, *, by: User) -> Publication
     if cast(CursorResult[Any], removed).rowcount:
         await _shift_followers(session, publication, -1)
     return publication
+
+
+# -- Deciding on a submission -----------------------------------------------------------------
+
+
+class WaitingForEditors(Conflict):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"waits for the editors of {name}: withdraw the submission to publish it yourself",
+            field="status",
+        )
+
+
+async def pending_submission(session: AsyncSession, article: "Article") -> Submission:
+    """The submission `article` waits on; call only when it waits on one."""
+    submission = await session.scalar(
+        select(Submission)
+        .where(Submission.article_id == article.id, Submission.outcome == Outcome.PENDING)
+        .options(selectinload(Submission.publication))
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+    assert submission is not None, "a story with submitted_to_id has a pending submission"  # noqa: S101
+    return submission
+
+
+async def decide(
+    session: AsyncSession,
+    article: "Article",
+    outcome: Outcome,
+    *,
+    by: User,
+    note: str | None = None,
+) -> Submission:
+    """Close the submission `article` waits on with `outcome`, decided by `by`; a story
+    published from it goes out in the publication."""
+    submission = await pending_submission(session, article)
+    if outcome == Outcome.PUBLISHED:
+        if not can_publish(await place_of(session, submission.publication, by)):
+            raise WaitingForEditors(submission.publication.name)
+        article.publication_id = submission.publication_id
+    submission.outcome = outcome
+    submission.decided_by_id = by.id
+    submission.decided_at = utcnow()
+    submission.note = note or None
+    article.submitted_to_id = None
+    effects.changed(session, effects.story(article.id))
+    await session.flush()
+    return submission

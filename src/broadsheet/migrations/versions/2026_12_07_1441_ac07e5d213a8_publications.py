@@ -1,8 +1,8 @@
-"""Publications, their members and followers, and stories published in them
+"""Publications, their members, followers and submissions, and stories published in them
 
-Revision ID: 50c38c932ba6
+Revision ID: ac07e5d213a8
 Revises: 23deed0416df
-Create Date: 2026-12-07 14:20:19.433745
+Create Date: 2026-12-07 14:41:57.150461
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision: str = "50c38c932ba6"
+revision: str = "ac07e5d213a8"
 down_revision: str | None = "23deed0416df"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -155,10 +155,90 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "submissions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "article_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "publication_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("outcome", sa.String(length=9), nullable=False),
+        sa.Column(
+            "submitted_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "submitted_at",
+            sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "decided_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "decided_at",
+            sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=True,
+        ),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_submissions_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_submissions_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_submissions_publication_id_publications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["users.id"],
+            name=op.f("fk_submissions_submitted_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submissions")),
+    )
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_submissions_article_id_submitted_at"),
+            ["article_id", "submitted_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_submissions_decided_by_id"), ["decided_by_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_submissions_publication_id_outcome_submitted_at"),
+            ["publication_id", "outcome", "submitted_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_submissions_submitted_by_id_decided_at"),
+            ["submitted_by_id", "decided_at"],
+            unique=False,
+        )
+
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "publication_id",
+                sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                nullable=True,
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "submitted_to_id",
                 sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
                 nullable=True,
             )
@@ -168,10 +248,20 @@ def upgrade() -> None:
             ["publication_id", "status", "published_at", "id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_articles_submitted_to_id"), ["submitted_to_id"], unique=False
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_articles_publication_id_publications"),
             "publications",
             ["publication_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_articles_submitted_to_id_publications"),
+            "publications",
+            ["submitted_to_id"],
             ["id"],
             ondelete="SET NULL",
         )
@@ -180,11 +270,23 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_constraint(
+            batch_op.f("fk_articles_submitted_to_id_publications"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(
             batch_op.f("fk_articles_publication_id_publications"), type_="foreignkey"
         )
+        batch_op.drop_index(batch_op.f("ix_articles_submitted_to_id"))
         batch_op.drop_index(batch_op.f("ix_articles_publication_id_status_published_at_id"))
+        batch_op.drop_column("submitted_to_id")
         batch_op.drop_column("publication_id")
 
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_submissions_submitted_by_id_decided_at"))
+        batch_op.drop_index(batch_op.f("ix_submissions_publication_id_outcome_submitted_at"))
+        batch_op.drop_index(batch_op.f("ix_submissions_decided_by_id"))
+        batch_op.drop_index(batch_op.f("ix_submissions_article_id_submitted_at"))
+
+    op.drop_table("submissions")
     with op.batch_alter_table("retired_publication_slugs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_retired_publication_slugs_publication_id"))
 
