@@ -48,6 +48,7 @@ from broadsheet.middleware import (
 )
 from broadsheet.publications.api import router as publications_api
 from broadsheet.publications.pages import router as publications_pages
+from broadsheet.publications.queue import router as submission_queue
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
 from broadsheet.storage import storage
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         comments_pages,
         media_pages,
         publications_pages,
+        submission_queue,
         tags_pages,
     ):
         app.include_router(pages)

@@ -243,3 +243,86 @@ async def test_the_people_page_is_for_members_only(client, backend):
 
     assert refused.status_code == 403
     assert settings.status_code == 403
+
+
+async def _writer_with_a_draft(client, backend, grace, *, description="Keyset pages"):
+    """ada owns Codeburst; grace writes for it and has a draft; the draft's address."""
+    await sign_up_on_site(client, "ada")
+    await start(client)
+    await sign_up_on_site(grace, "grace")
+    await invite_and_accept(client, grace, "grace")
+    saved = await submit(
+        grace,
+        "/new",
+        title="Pagination without tears",
+        description=description,
+        body="Offsets get slower.",
+        tags="",
+        intent="draft",
+    )
+    assert saved.status_code == 303, saved.text
+    return saved.headers["location"].removesuffix("/edit?saved=1")
+
+
+async def test_a_writer_submits_a_draft_and_an_editor_publishes_it(client, backend):
+    async with browser(backend) as grace:
+        path = await _writer_with_a_draft(client, backend, grace)
+        draft = await grace.get(path)
+        submitted = await submit(grace, path, f"{path}/submission", publication="codeburst")
+        waiting = await grace.get(path)
+        queue = await client.get("/p/codeburst/submissions")
+        seen_by_editor = await client.get(path)
+        published = await submit(client, path, f"{path}/submission/publish")
+        desk = await grace.get("/me/stories")
+
+    assert elements(draft.text, "option", value="codeburst")
+    assert submitted.status_code == 303
+    assert "waiting for the editors of Codeburst" in text_of(waiting.text)
+    assert "Pagination without tears" in text_of(queue.text)
+    assert "A draft grace submitted to Codeburst" in text_of(seen_by_editor.text)
+    assert published.status_code == 303
+    story = await client.get(published.headers["location"])
+    assert "Published in Codeburst" in text_of(story.text)
+    assert "ada published Pagination without tears in Codeburst" in text_of(desk.text)
+
+
+async def test_an_editor_sends_a_draft_back_and_the_writer_reads_the_note(client, backend):
+    async with browser(backend) as grace:
+        path = await _writer_with_a_draft(client, backend, grace)
+        await submit(grace, path, f"{path}/submission", publication="codeburst")
+        empty_note = await submit(client, path, f"{path}/submission/return", note="  ")
+        returned = await submit(
+            client, path, f"{path}/submission/return", note="Cut the first paragraph."
+        )
+        draft = await grace.get(path)
+        desk = await grace.get("/me/stories")
+
+    assert empty_note.status_code == 422
+    assert error_beside(empty_note.text, "note") == "The note is needed: tell the writer why"
+    assert returned.status_code == 303
+    assert returned.headers["location"] == "/p/codeburst/submissions"
+    assert "Sent back by ada of Codeburst" in text_of(draft.text)
+    assert "“Cut the first paragraph.”" in text_of(draft.text)
+    assert "ada of Codeburst sent back Pagination without tears" in text_of(desk.text)
+
+
+async def test_an_unfinished_draft_is_not_submitted_and_says_what_it_lacks(client, backend):
+    async with browser(backend) as grace:
+        path = await _writer_with_a_draft(client, backend, grace, description="")
+        refused = await submit(grace, path, f"{path}/submission", publication="codeburst")
+
+    assert refused.status_code == 422
+    assert "The subtitle can't be blank." in text_of(refused.text)
+
+
+async def test_a_writer_withdraws_a_submission_from_its_page(client, backend):
+    async with browser(backend) as grace:
+        path = await _writer_with_a_draft(client, backend, grace)
+        await submit(grace, path, f"{path}/submission", publication="codeburst")
+        withdrawn = await submit(grace, path, f"{path}/submission/withdraw")
+        draft = await grace.get(path)
+    queue = await client.get("/p/codeburst/submissions")
+
+    assert withdrawn.status_code == 303
+    assert "A draft: only you can see it." in text_of(draft.text)
+    assert "Nothing is waiting." in text_of(queue.text)

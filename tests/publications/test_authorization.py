@@ -34,12 +34,15 @@ class Scene:
     stories: dict[str, str]
     # A browser for each role, signed in on the site (None: signed out), for the pages.
     sites: dict[str | None, httpx.AsyncClient]
+    # The slug of the writer's draft waiting for the editors, for actions that need one.
+    submitted: str = ""
 
     def path(self, template: str) -> str:
         return template.format(
             slug=self.slug,
             writer=self.team.writer.username,
             editor=self.team.editor.username,
+            submitted=self.submitted,
         )
 
 
@@ -54,24 +57,33 @@ class Attempt:
     allowed: frozenset[str]
     send: Send
     page: bool = False
-    needs_stories: bool = False
+    # Each signed-in role's own story, in this status, for actions on one.
+    stories: str | None = None
+    # The writer's draft, submitted to the publication, for decisions on it.
+    submitted: bool = False
+    # Refusals other than 403, by role: a draft nobody else may see is not found.
+    refusals: tuple[tuple[str, int], ...] = ()
 
 
 def _headers(someone: Writer | None) -> dict[str, str]:
     return someone.headers if someone is not None else {}
 
 
-def _api(name: str, allowed: set[str], method: str, path: str, json: Any = None) -> Attempt:
+def _api(
+    name: str, allowed: set[str], method: str, path: str, json: Any = None, **options: Any
+) -> Attempt:
     async def send(scene: Scene, someone: Writer | None) -> httpx.Response:
         body = json(scene) if callable(json) else json
         return await scene.client.request(
             method, scene.path(path), json=body, headers=_headers(someone)
         )
 
-    return Attempt(name, frozenset(allowed), send)
+    return Attempt(name, frozenset(allowed), send, **options)
 
 
-def _page(name: str, allowed: set[str], method: str, path: str, form: Any = None) -> Attempt:
+def _page(
+    name: str, allowed: set[str], method: str, path: str, form: Any = None, **options: Any
+) -> Attempt:
     async def send(scene: Scene, someone: Writer | None) -> httpx.Response:
         site = scene.sites[someone.username if someone is not None else None]
         if method == "GET":
@@ -80,7 +92,7 @@ def _page(name: str, allowed: set[str], method: str, path: str, form: Any = None
         fields = form(scene) if callable(form) else (form or {})
         return await site.post(scene.path(path), data={"csrf_token": token, **fields})
 
-    return Attempt(name, frozenset(allowed), send, page=True)
+    return Attempt(name, frozenset(allowed), send, page=True, **options)
 
 
 async def _new_story_in(scene: Scene, someone: Writer | None) -> httpx.Response:
@@ -100,6 +112,15 @@ async def _own_story_into(scene: Scene, someone: Writer | None) -> httpx.Respons
     )
 
 
+async def _submit_own_draft(scene: Scene, someone: Writer | None) -> httpx.Response:
+    slug = scene.stories[someone.username] if someone is not None else "anything"
+    return await scene.client.post(
+        f"/api/articles/{slug}/submission",
+        json={"submission": {"publication": scene.slug}},
+        headers=_headers(someone),
+    )
+
+
 def _invitation(role: str) -> Callable[[Scene], dict[str, Any]]:
     return lambda scene: {"invitation": {"username": scene.newcomer.username, "role": role}}
 
@@ -109,6 +130,8 @@ def _invite_form(role: str) -> Callable[[Scene], dict[str, str]]:
 
 
 MANAGERS = {"owner", "editor"}
+# Outside the publication, a draft submitted to it is not there to see.
+UNSEEN = (("outsider", 404), ("reader", 404))
 SETTINGS_FORM = {"name": "Taken over", "slug": "taken-over", "tagline": "", "description": ""}
 ATTEMPTS = [
     _api(
@@ -162,7 +185,60 @@ ATTEMPTS = [
     ),
     _api("api remove editor", MANAGERS, "DELETE", "/api/publications/{slug}/members/{editor}"),
     Attempt("api publish new story in it", frozenset(MANAGERS), _new_story_in),
-    Attempt("api move own story into it", frozenset(MANAGERS), _own_story_into, needs_stories=True),
+    Attempt(
+        "api move own story into it", frozenset(MANAGERS), _own_story_into, stories="published"
+    ),
+    Attempt(
+        "api submit own draft",
+        frozenset({"owner", "editor", "writer"}),
+        _submit_own_draft,
+        stories="draft",
+    ),
+    _api(
+        "api publish the submission",
+        MANAGERS,
+        "PUT",
+        "/api/articles/{submitted}",
+        {"article": {"status": "published"}},
+        submitted=True,
+        refusals=(("writer", 409), *UNSEEN),
+    ),
+    _api(
+        "api send the submission back",
+        MANAGERS,
+        "POST",
+        "/api/articles/{submitted}/submission/return",
+        {"submission": {"note": "Not for us."}},
+        submitted=True,
+        refusals=UNSEEN,
+    ),
+    _api(
+        "api withdraw the submission",
+        {"writer"},
+        "DELETE",
+        "/api/articles/{submitted}/submission",
+        submitted=True,
+        refusals=UNSEEN,
+    ),
+    _api("api list submissions", MANAGERS, "GET", "/api/publications/{slug}/submissions"),
+    _page("page list submissions", MANAGERS, "GET", "/p/{slug}/submissions"),
+    _page(
+        "page publish the submission",
+        MANAGERS,
+        "POST",
+        "/@{writer}/{submitted}/submission/publish",
+        submitted=True,
+        refusals=(("writer", 409), *UNSEEN),
+    ),
+    _page(
+        "page send the submission back",
+        MANAGERS,
+        "POST",
+        "/@{writer}/{submitted}/submission/return",
+        {"note": "Not for us."},
+        submitted=True,
+        refusals=UNSEEN,
+    ),
     _page("page open settings", {"owner"}, "GET", "/p/{slug}/settings"),
     _page("page save settings", {"owner"}, "POST", "/p/{slug}/settings", SETTINGS_FORM),
     _page("page open people", {"owner", "editor", "writer"}, "GET", "/p/{slug}/people"),
@@ -189,7 +265,7 @@ def _refused_with(attempt: Attempt, role: str) -> int:
     """Signed out, the API asks for a token and the site for a sign-in; others are refused."""
     if role == "anonymous":
         return 303 if attempt.page else 401
-    return 403
+    return dict(attempt.refusals).get(role, 403)
 
 
 async def _scene(
@@ -199,15 +275,25 @@ async def _scene(
     stories = {}
     sites = {}
     for someone in team.by_role().values():
-        if attempt.needs_stories and someone is not None:
-            stories[someone.username] = (await publish(client, someone))["slug"]
+        if attempt.stories and someone is not None:
+            story = await publish(client, someone, status=attempt.stories)
+            stories[someone.username] = story["slug"]
         if attempt.page:
             site = await stack.enter_async_context(browser(backend))
             if someone is not None:
                 signed_in = await sign_in_on_site(site, someone.email, someone.password)
                 assert signed_in.status_code == 303
             sites[someone.username if someone is not None else None] = site
-    return Scene(client, backend, team, newcomer, team.slug, stories, sites)
+    submitted = ""
+    if attempt.submitted:
+        submitted = (await publish(client, team.writer, status="draft"))["slug"]
+        offered = await client.post(
+            f"/api/articles/{submitted}/submission",
+            json={"submission": {"publication": team.slug}},
+            headers=team.writer.headers,
+        )
+        assert offered.status_code == 201, offered.text
+    return Scene(client, backend, team, newcomer, team.slug, stories, sites, submitted)
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)

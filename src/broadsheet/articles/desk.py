@@ -11,11 +11,15 @@ from broadsheet.articles import service as articles
 from broadsheet.articles.models import Status
 from broadsheet.articles.pages import own_story_of, story_of, story_path, writers_path
 from broadsheet.deps import WRITES, DbSession, PathText
+from broadsheet.publications import submissions
 from broadsheet.web import CheckedForm, PageNumber, page, page_offset, pagination, redirect
 
 router = APIRouter(include_in_schema=False)
 
 # -- The writer's stories by status, and preview links -------------------------------------
+
+# The latest decisions of editors on the writer's submissions, shown above their stories.
+DECISIONS_SHOWN = 5
 
 TABS = (
     (Status.DRAFT, "Drafts"),
@@ -33,7 +37,8 @@ async def my_stories(
     page_number: PageNumber = 1,
     status: Status = Status.DRAFT,
 ) -> Response:
-    """The writer's own stories in one status: drafts first."""
+    """The writer's own stories in one status, drafts first, below what editors lately
+    decided on their submissions."""
     result = await queries.stories_of(
         session, writer, status=status, limit=10, offset=page_offset(page_number)
     )
@@ -43,6 +48,7 @@ async def my_stories(
         title="Your stories",
         tabs=[(label, f"/me/stories?status={tab}", tab == status) for tab, label in TABS],
         status=status,
+        decisions=await submissions.decisions_for(session, writer, limit=DECISIONS_SHOWN),
         views=result.views,
         **pagination(page_number, result.total, base_url=f"/me/stories?status={status}&"),
     )

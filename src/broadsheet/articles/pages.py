@@ -15,6 +15,7 @@ from broadsheet.articles.models import PREVIEW_TOKEN_LENGTH, Article, Status
 from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
+from broadsheet.publications import submissions
 from broadsheet.tags.service import popular_tags
 from broadsheet.web import (
     PAGE_SIZE,
@@ -151,6 +152,7 @@ async def story_page(
     *,
     errors: dict[str, list[str]] | None = None,
     draft_response: str = "",
+    draft_note: str = "",
     previewed: bool = False,
 ) -> Response:
     """A story as `viewer` sees it; `previewed` through its preview link, without the parts
@@ -166,6 +168,12 @@ async def story_page(
     )
     published = article.published_at or article.created_at
     edited = public and (article.updated_at - published).total_seconds() > 60
+    can_edit = await articles.may_edit(session, viewer, article)
+    drafts_place = (
+        await submissions.drafts_place(session, article, viewer)
+        if can_edit and viewer is not None and article.status == Status.DRAFT and not previewed
+        else None
+    )
     response = page(
         request,
         "articles/story.html",
@@ -185,7 +193,8 @@ async def story_page(
         cover_shown=article.cover_image is not None and article.cover_image not in article.body,
         favorited=view.favorited,
         following=view.following,
-        can_edit=await articles.may_edit(session, viewer, article),
+        can_edit=can_edit,
+        drafts_place=drafts_place,
         is_author=viewer is not None and viewer.id == article.author_id,
         can_delete_response=comments.can_delete,
         edited=edited,
@@ -193,6 +202,7 @@ async def story_page(
         story_path=path,
         errors=errors or {},
         draft_response=draft_response,
+        draft_note=draft_note,
         feeds=[
             (
                 f"Broadsheet: stories by {article.author.username}",

@@ -118,6 +118,7 @@ async def publication_page(
         members=await queries.members_of(session, publication),
         json_ld=_json_ld(request, publication),
         can_change=publications.can_change(view.place),
+        can_publish=publications.can_publish(view.place),
         can_manage=publications.can_manage(view.place, Role.WRITER),
         views=result.views,
         **pagination(page_number, result.total, base_url=f"{path}?"),

@@ -402,7 +402,7 @@ async def pending_submission(session: AsyncSession, article: "Article") -> Submi
     submission = await session.scalar(
         select(Submission)
         .where(Submission.article_id == article.id, Submission.outcome == Outcome.PENDING)
-        .options(selectinload(Submission.publication))
+        .options(selectinload(Submission.publication), selectinload(Submission.submitted_by))
         .order_by(Submission.id.desc())
         .limit(1)
     )

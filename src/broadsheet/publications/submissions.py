@@ -1,6 +1,8 @@
 """Submissions: a writer offers a draft to a publication's editors, who publish it, or send it
 back with a note; the writer may withdraw it while it waits. No HTTP in here."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -13,6 +15,7 @@ from broadsheet.errors import Conflict, Forbidden
 from broadsheet.lib.clock import utcnow
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import Outcome, Publication, Submission
+from broadsheet.publications.queries import places_of
 
 # A queue or a history shows at most this many submissions.
 SUBMISSIONS_SHOWN = 100
@@ -136,13 +139,44 @@ async def decisions_for(session: AsyncSession, writer: User, *, limit: int) -> l
     return list(await session.scalars(_with_people(query)))
 
 
-async def history_of(session: AsyncSession, article: Article) -> list[Submission]:
-    """Every submission of the story, newest first: who offered it where, and what became of
-    it."""
+async def history_of(
+    session: AsyncSession, article: Article, *, limit: int = SUBMISSIONS_SHOWN
+) -> list[Submission]:
+    """The story's submissions, newest first: who offered it where, and what became of it."""
     query = (
         select(Submission)
         .where(Submission.article_id == article.id)
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())
-        .limit(SUBMISSIONS_SHOWN)
+        .limit(limit)
     )
     return list(await session.scalars(_with_people(query)))
+
+
+@dataclass(frozen=True)
+class DraftsPlace:
+    """Where a draft stands with publications, as someone who may change it sees it."""
+
+    # The submission it waits on, and whether the viewer is one of the editors who decide.
+    waiting: Submission | None
+    can_decide: bool
+    # For its author: the publications it may be submitted to, and the last one sent back.
+    submit_to: list[Publication]
+    returned: Submission | None
+
+
+async def drafts_place(session: AsyncSession, article: Article, viewer: User) -> DraftsPlace:
+    """Where `article`, a draft `viewer` may change, stands with publications."""
+    waiting = None
+    can_decide = False
+    if article.submitted_to_id is not None:
+        waiting = await publications.pending_submission(session, article)
+        place = await publications.place_of(session, waiting.publication, viewer)
+        can_decide = publications.can_publish(place)
+    if viewer.id != article.author_id:
+        return DraftsPlace(waiting, can_decide, submit_to=[], returned=None)
+    submit_to = []
+    if waiting is None:
+        submit_to = [member.publication for member in await places_of(session, viewer)]
+    latest = await history_of(session, article, limit=1)
+    returned = latest[0] if latest and latest[0].outcome == Outcome.RETURNED else None
+    return DraftsPlace(waiting, can_decide, submit_to, returned)
