@@ -23,17 +23,13 @@ async def test_a_publication_is_started_staffed_published_in_and_followed(
     site: Site, new_context: NewContext
 ) -> None:
     errors: list[str] = []
-    owner_context, editor_context, reader_context = [
-        await new_context(viewport=DESKTOP) for _ in range(3)
+    owner, editor, writer, reader = [
+        await (await new_context(viewport=DESKTOP)).new_page() for _ in range(4)
     ]
-    for context in (owner_context, editor_context, reader_context):
-        _record_errors(context, errors)
-    owner, editor, reader = [
-        await context.new_page() for context in (owner_context, editor_context, reader_context)
-    ]
-    await _sign_up(owner, "ada")
-    await _sign_up(editor, "grace")
-    await _sign_up(reader, "linus")
+    for page in (owner, editor, writer, reader):
+        _record_errors(page.context, errors)
+    for page, name in ((owner, "ada"), (editor, "grace"), (writer, "hedy"), (reader, "linus")):
+        await _sign_up(page, name)
 
     # Started, with a logo, from the owner's publications.
     await (
@@ -56,29 +52,58 @@ async def test_a_publication_is_started_staffed_published_in_and_followed(
     await expect(owner.get_by_role("heading", level=1)).to_have_text("Codeburst")
     await expect(owner.locator("img.logo.large")).to_be_visible()
 
-    # An editor invited by username, who accepts from their own publications.
+    # An editor and a writer invited by username, who accept from their own publications.
     await owner.get_by_role("link", name="People").click()
-    await owner.get_by_label("Username").fill("grace")
-    await owner.get_by_label("Invite as").select_option("editor")
-    await owner.get_by_role("button", name="Invite").click()
-    await expect(owner.locator(".people").last).to_contain_text("Invited as editor by ada")
-    await editor.goto("/publications")
-    await expect(editor.locator(".people")).to_contain_text("Invites you to be an editor")
-    await editor.get_by_role("button", name="Accept").click()
-    await editor.wait_for_url(re.compile(r"/p/codeburst$"))
-    await expect(editor.locator(".masthead")).to_contain_text("grace")
+    for name, role in (("grace", "editor"), ("hedy", "writer")):
+        await owner.get_by_label("Username").fill(name)
+        await owner.get_by_label("Invite as").select_option(role)
+        await owner.get_by_role("button", name="Invite").click()
+        await expect(owner.locator(".people").last).to_contain_text(f"Invited as {role} by ada")
+    for page, role in ((editor, "an editor"), (writer, "a writer")):
+        await page.goto("/publications")
+        await expect(page.locator(".people")).to_contain_text(f"Invites you to be {role}")
+        await page.get_by_role("button", name="Accept").click()
+        await page.wait_for_url(re.compile(r"/p/codeburst$"))
+    await expect(writer.locator(".masthead")).to_contain_text("grace")
 
-    # The editor publishes in it; the story says so.
-    await editor.goto("/new")
-    await editor.get_by_label("Title", exact=True).fill("Pagination without tears")
+    # The writer writes a draft and submits it to the editors.
+    await writer.goto("/new")
+    await writer.get_by_label("Title", exact=True).fill("Pagination without tears")
+    await writer.get_by_label("Subtitle").fill("Keyset pagination")
+    await writer.get_by_label("Story").fill("Offsets get slower the further you go.")
+    await writer.get_by_role("button", name="Save draft").click()
+    await writer.wait_for_url(re.compile(r"/edit\?saved=1$"))
+    draft_url = writer.url.removesuffix("/edit?saved=1")
+    await writer.goto(draft_url)
+    await writer.get_by_label("Submit to the editors of").select_option("codeburst")
+    await writer.get_by_role("button", name="Submit").click()
+    await expect(writer.locator(".notice.submission")).to_contain_text(
+        "waiting for the editors of Codeburst"
+    )
+
+    # The editor finds it waiting, edits it, and publishes it in the publication.
+    await editor.goto("/p/codeburst")
+    await editor.get_by_role("link", name="Submissions").click()
+    await editor.get_by_role("link", name="Pagination without tears").click()
+    await expect(editor.locator(".notice.submission")).to_contain_text("hedy submitted")
+    await editor.screenshot(path=SCREENSHOTS / "submission-desktop.png", full_page=True)
+    await editor.get_by_role("link", name="Edit it").click()
     await editor.get_by_label("Subtitle").fill("Keyset pagination, explained slowly")
-    await editor.get_by_label("Story").fill("Offsets get slower the further you go.")
-    await editor.get_by_label("Publication").select_option("codeburst")
-    await editor.get_by_role("button", name="Publish").click()
-    await editor.wait_for_url(re.compile(r"/@grace/pagination-without-tears-[^/]+$"))
+    await editor.get_by_role("button", name="Save draft").click()
+    await editor.wait_for_url(re.compile(r"/@hedy/pagination-without-tears-[^/]+/edit\?saved=1$"))
+    await editor.goto(draft_url)
+    await editor.get_by_role("button", name="Publish in Codeburst").click()
+    await editor.wait_for_url(re.compile(r"/@hedy/pagination-without-tears-[^/]+$"))
     story_url = editor.url
     await expect(editor.locator(".author-line")).to_contain_text("Published in Codeburst")
+    await expect(editor.locator(".subtitle").first).to_have_text(
+        "Keyset pagination, explained slowly"
+    )
     await expect(editor.locator(".published-by")).to_contain_text(TAGLINE)
+    await writer.goto("/me/stories")
+    await expect(writer.locator(".decisions")).to_contain_text(
+        "grace published Pagination without tears in Codeburst"
+    )
 
     # A reader follows the publication and finds the story in Following.
     await reader.goto("/p/codeburst")
