@@ -16,6 +16,7 @@ from broadsheet.demo import (
     DEMO_PASSWORD,
     FOLLOWS,
     PUBLICATION_FOLLOWERS,
+    SERIES_PARTS,
     WRITERS,
     DatabaseNotEmpty,
     demo_stories,
@@ -89,6 +90,10 @@ async def test_demo_publication_has_its_members_followers_and_stories(backend, c
     ]
     in_it = [story for story in demo_stories() if story.in_publication]
     assert stories.json()["articlesCount"] == len(in_it) > 0
+    [part] = [a for a in stories.json()["articles"] if a["title"] == SERIES_PARTS[-1]]
+    series = (await client.get(f"/api/series/{part['series']['slug']}")).json()["series"]
+    assert [p["title"] for p in series["stories"]] == list(SERIES_PARTS)
+    assert series["publication"]["slug"] == "plain-text"
 
 
 async def test_demo_stories_are_listed_with_tags_spread_over_months(backend, client):

@@ -49,6 +49,7 @@ from broadsheet.middleware import (
 from broadsheet.publications.api import router as publications_api
 from broadsheet.publications.pages import router as publications_pages
 from broadsheet.publications.queue import router as submission_queue
+from broadsheet.publications.series_pages import router as series_pages
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.settings import Settings
 from broadsheet.storage import storage
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media_pages,
         publications_pages,
         submission_queue,
+        series_pages,
         tags_pages,
     ):
         app.include_router(pages)

@@ -1,5 +1,5 @@
 """Demo content: five writers, thirty stories, and the comments, follows and favorites between
-them, and a publication some of the stories are published in.
+them, and a publication some of the stories are published in, three of them as a series.
 
 Every demo writer signs in with the email `<username>@example.com` and the password
 "broadsheet-demo" (for instance margot.lind@example.com). The stories are Markdown files in
@@ -31,9 +31,10 @@ from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.passwords import Passwords
+from broadsheet.publications import series
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import Role
-from broadsheet.publications.schemas import PublicationCreate
+from broadsheet.publications.schemas import PublicationCreate, SeriesCreate, SeriesUpdate
 
 # Public on purpose: anyone trying the demo signs in as one of its writers.
 DEMO_PASSWORD = "broadsheet-demo"  # noqa: S105
@@ -90,6 +91,17 @@ PUBLICATION = PublicationCreate(
 PUBLICATION_OWNER = "tomas.reyes"
 PUBLICATION_MEMBERS = (("margot.lind", Role.EDITOR), ("jun.watanabe", Role.WRITER))
 PUBLICATION_FOLLOWERS = ("amara.okafor", "priya.raman", "jun.watanabe")
+# A series of the publication's, of these stories in this order.
+SERIES = SeriesCreate(
+    title="The database you already have",
+    description="Three evenings with the database under your app: why keep it, how to read "
+    "what it does, and how to page through it.",
+)
+SERIES_PARTS = (
+    "In Praise of the Database You Already Have",
+    "Reading an EXPLAIN Plan Out Loud",
+    "Pagination Without Tears",
+)
 
 
 class DatabaseNotEmpty(Exception):
@@ -222,6 +234,7 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
     place = await _found_publication(session, writers)
 
     comment_count = favorite_count = 0
+    slugs = {}
     for position, story in enumerate(stories):
         draft = ArticleCreate(
             title=story.title,
@@ -231,6 +244,7 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
             publication=place if story.in_publication else "",
         )
         article = await articles.write(session, draft, by=writers[story.author])
+        slugs[story.title] = article.slug
         # Publication times fall at varied hours of the day, deterministically.
         published = now - timedelta(days=story.days_ago, minutes=(position * 157) % 600)
         _backdate(article, published)
@@ -244,11 +258,22 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
         for fan in story.favorited_by:
             await articles.favorite(session, article.slug, by=writers[fan])
             favorite_count += 1
+    await _gather_series(session, place, [slugs[title] for title in SERIES_PARTS], writers)
     await session.flush()
     return (
         f"loaded {len(writers)} writers, {len(stories)} stories, {comment_count} comments, "
         f"{len(FOLLOWS)} follows, {favorite_count} favorites, 1 publication"
     )
+
+
+async def _gather_series(
+    session: AsyncSession, place: str, parts: list[str], writers: dict[str, User]
+) -> None:
+    """Start the publication's series and give it its parts."""
+    owner = writers[PUBLICATION_OWNER]
+    new = SERIES.model_copy(update={"publication": place})
+    started = await series.start(session, new, by=owner)
+    await series.change(session, started.slug, SeriesUpdate(stories=parts), by=owner)
 
 
 async def _found_publication(session: AsyncSession, writers: dict[str, User]) -> str:

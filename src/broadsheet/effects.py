@@ -65,6 +65,11 @@ def stories_in(publication_id: int) -> str:
     return f"stories-in:{publication_id}"
 
 
+def series(series_id: int) -> str:
+    """A series: its title, description and parts in order."""
+    return f"series:{series_id}"
+
+
 def favorites_of(username_key: str) -> str:
     """Which stories a reader's favorites list holds."""
     return f"favorites:{_token(username_key)}"

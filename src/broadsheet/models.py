@@ -9,6 +9,7 @@ from broadsheet.publications.models import (
     Publication,
     PublicationFollow,
     RetiredPublicationSlug,
+    Series,
     Submission,
 )
 from broadsheet.tags.models import Tag, article_tags
@@ -24,6 +25,7 @@ __all__ = [
     "RetiredPublicationSlug",
     "RetiredSlug",
     "Revision",
+    "Series",
     "SiteSession",
     "Submission",
     "Tag",

@@ -68,6 +68,7 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "updateNotedAt",
         "coverImage",
         "publication",
+        "series",
         "submittedTo",
     }
     assert item["slug"] == story["slug"]

@@ -105,6 +105,31 @@ async def test_a_publication_is_started_staffed_published_in_and_followed(
         "grace published Pagination without tears in Codeburst"
     )
 
+    # The editor publishes a second part in the publication and gathers both in a series.
+    await editor.goto("/new")
+    await editor.get_by_label("Title", exact=True).fill("Cursors, at last")
+    await editor.get_by_label("Subtitle").fill("The second evening")
+    await editor.get_by_label("Story").fill("A cursor remembers where the last page ended.")
+    await editor.get_by_label("Publication").select_option("codeburst")
+    await editor.get_by_role("button", name="Publish").click()
+    await editor.wait_for_url(re.compile(r"/@grace/cursors-at-last-[^/]+$"))
+    second_url = editor.url
+    await editor.goto("/p/codeburst")
+    await editor.get_by_role("link", name="Start a series").click()
+    await editor.get_by_label("Name of the series").fill("Pagination, slowly")
+    await editor.get_by_label("Whose series").select_option("codeburst")
+    await editor.get_by_role("button", name="Start the series").click()
+    for title in ("Pagination without tears", "Cursors, at last"):
+        await editor.get_by_label("Add a story as the next part").select_option(label=title)
+        await editor.get_by_role("button", name="Add", exact=True).click()
+    await expect(editor.locator(".series-parts li")).to_have_count(2)
+    await editor.goto(story_url)
+    series_box = editor.locator(".in-series")
+    await expect(series_box).to_contain_text("Part 1 of 2 in Pagination, slowly")
+    await series_box.get_by_role("link", name="Part 2: Cursors, at last →").click()
+    await editor.wait_for_url(second_url)
+    await expect(editor.locator(".in-series")).to_contain_text("Part 2 of 2")
+
     # A reader follows the publication and finds the story in Following.
     await reader.goto("/p/codeburst")
     await reader.get_by_role("button", name="Follow").click()
@@ -112,7 +137,7 @@ async def test_a_publication_is_started_staffed_published_in_and_followed(
     await expect(reader.locator(".publication-head")).to_contain_text("1 follower")
     await reader.goto("/?feed=following")
     await expect(reader.locator(".story-list")).to_contain_text("Pagination without tears")
-    await expect(reader.locator(".story-card .byline")).to_contain_text("in Codeburst")
+    await expect(reader.locator(".story-card .byline").last).to_contain_text("hedy in Codeburst")
 
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = await (await new_context(viewport=viewport)).new_page()

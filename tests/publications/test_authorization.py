@@ -36,6 +36,8 @@ class Scene:
     sites: dict[str | None, httpx.AsyncClient]
     # The slug of the writer's draft waiting for the editors, for actions that need one.
     submitted: str = ""
+    # The slug of a series of the publication's, for actions on one.
+    series: str = ""
 
     def path(self, template: str) -> str:
         return template.format(
@@ -43,6 +45,7 @@ class Scene:
             writer=self.team.writer.username,
             editor=self.team.editor.username,
             submitted=self.submitted,
+            series=self.series,
         )
 
 
@@ -61,6 +64,8 @@ class Attempt:
     stories: str | None = None
     # The writer's draft, submitted to the publication, for decisions on it.
     submitted: bool = False
+    # A series of the publication's, for actions on it.
+    series: bool = False
     # Refusals other than 403, by role: a draft nobody else may see is not found.
     refusals: tuple[tuple[str, int], ...] = ()
 
@@ -222,6 +227,31 @@ ATTEMPTS = [
     ),
     _api("api list submissions", MANAGERS, "GET", "/api/publications/{slug}/submissions"),
     _page("page list submissions", MANAGERS, "GET", "/p/{slug}/submissions"),
+    _api(
+        "api start a series of it",
+        MANAGERS,
+        "POST",
+        "/api/series",
+        lambda scene: {"series": {"title": "Ours", "publication": scene.slug}},
+    ),
+    _api(
+        "api rename its series",
+        MANAGERS,
+        "PUT",
+        "/api/series/{series}",
+        {"series": {"title": "Taken over"}},
+        series=True,
+    ),
+    _api("api end its series", MANAGERS, "DELETE", "/api/series/{series}", series=True),
+    _page("page arrange its series", MANAGERS, "GET", "/s/{series}/edit", series=True),
+    _page(
+        "page rename its series",
+        MANAGERS,
+        "POST",
+        "/s/{series}/edit",
+        {"intent": "save", "title": "Taken over", "description": ""},
+        series=True,
+    ),
     _page(
         "page publish the submission",
         MANAGERS,
@@ -293,7 +323,16 @@ async def _scene(
             headers=team.writer.headers,
         )
         assert offered.status_code == 201, offered.text
-    return Scene(client, backend, team, newcomer, team.slug, stories, sites, submitted)
+    series = ""
+    if attempt.series:
+        started = await client.post(
+            "/api/series",
+            json={"series": {"title": "Databases, slowly", "publication": team.slug}},
+            headers=team.owner.headers,
+        )
+        assert started.status_code == 201, started.text
+        series = started.json()["series"]["slug"]
+    return Scene(client, backend, team, newcomer, team.slug, stories, sites, submitted, series)
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)

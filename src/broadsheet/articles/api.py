@@ -27,6 +27,7 @@ from broadsheet.errors import Unauthorized, errors_documented
 from broadsheet.media.schemas import PictureOut
 from broadsheet.publications import service as publications
 from broadsheet.publications.api import publication_summary
+from broadsheet.publications.schemas import SeriesSummary
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 
 router = APIRouter(tags=["Articles"])
@@ -68,6 +69,9 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "update_noted_at": article.update_noted_at,
         "cover_image": cover_of(article),
         "publication": publication_summary(article.publication) if article.publication else None,
+        "series": SeriesSummary(slug=article.series.slug, title=article.series.title)
+        if article.series
+        else None,
         "submitted_to": publication_summary(article.submitted_to) if article.submitted_to else None,
     }
 

@@ -11,7 +11,7 @@ from broadsheet.articles import service as articles
 from broadsheet.articles.models import Status
 from broadsheet.articles.pages import own_story_of, story_of, story_path, writers_path
 from broadsheet.deps import WRITES, DbSession, PathText
-from broadsheet.publications import submissions
+from broadsheet.publications import series, submissions
 from broadsheet.web import CheckedForm, PageNumber, page, page_offset, pagination, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +49,7 @@ async def my_stories(
         tabs=[(label, f"/me/stories?status={tab}", tab == status) for tab, label in TABS],
         status=status,
         decisions=await submissions.decisions_for(session, writer, limit=DECISIONS_SHOWN),
+        own_series=await series.series_kept_by(session, writer),
         views=result.views,
         **pagination(page_number, result.total, base_url=f"/me/stories?status={status}&"),
     )

@@ -10,7 +10,7 @@ from broadsheet.accounts.models import User
 from broadsheet.db import Base, Id, LongText, Timestamped
 from broadsheet.lib.clock import utcnow
 from broadsheet.media.models import ALT_MAX_LENGTH, URL_MAX_LENGTH
-from broadsheet.publications.models import Publication
+from broadsheet.publications.models import Publication, Series
 from broadsheet.tags.models import Tag, article_tags
 
 SLUG_MAX_LENGTH = 120
@@ -39,6 +39,7 @@ class Article(Timestamped, Base):
         Index(None, "status", "published_at", "id"),
         Index(None, "author_id", "status", "published_at", "id"),
         Index(None, "publication_id", "status", "published_at", "id"),
+        Index(None, "series_id", "series_position"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -67,6 +68,9 @@ class Article(Timestamped, Base):
     publication_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("publications.id", ondelete="SET NULL")
     )
+    # The series the story is a part of, and its place in it (1 is the first part).
+    series_id: Mapped[int | None] = mapped_column(Id, ForeignKey("series.id", ondelete="SET NULL"))
+    series_position: Mapped[int | None]
     # The publication whose editors the draft waits for, while a submission is pending.
     submitted_to_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("publications.id", ondelete="SET NULL"), index=True
@@ -79,6 +83,7 @@ class Article(Timestamped, Base):
     submitted_to: Mapped[Publication | None] = relationship(
         lazy="raise", foreign_keys=[submitted_to_id]
     )
+    series: Mapped[Series | None] = relationship(lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, lazy="raise", order_by=Tag.name_key
     )

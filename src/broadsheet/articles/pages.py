@@ -15,7 +15,7 @@ from broadsheet.articles.models import PREVIEW_TOKEN_LENGTH, Article, Status
 from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
-from broadsheet.publications import submissions
+from broadsheet.publications import series, submissions
 from broadsheet.tags.service import popular_tags
 from broadsheet.web import (
     PAGE_SIZE,
@@ -169,6 +169,7 @@ async def story_page(
     published = article.published_at or article.created_at
     edited = public and (article.updated_at - published).total_seconds() > 60
     can_edit = await articles.may_edit(session, viewer, article)
+    series_place = await series.place_in_series(session, article) if not previewed else None
     drafts_place = (
         await submissions.drafts_place(session, article, viewer)
         if can_edit and viewer is not None and article.status == Status.DRAFT and not previewed
@@ -195,6 +196,7 @@ async def story_page(
         following=view.following,
         can_edit=can_edit,
         drafts_place=drafts_place,
+        series_place=series_place,
         is_author=viewer is not None and viewer.id == article.author_id,
         can_delete_response=comments.can_delete,
         edited=edited,

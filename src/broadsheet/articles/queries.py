@@ -88,6 +88,7 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
             contains_eager(Article.publication),
             # A query only when a story on the page waits for editors.
             selectinload(Article.submitted_to),
+            selectinload(Article.series),
             selectinload(Article.tags),
         )
     )
@@ -315,3 +316,18 @@ async def revisions_of(session: AsyncSession, article: Article, *, limit: int) -
         .limit(limit)
     )
     return list(await session.scalars(query))
+
+
+async def parts_of_series(session: AsyncSession, series_id: int, *, limit: int) -> ArticlePage:
+    """The latest published parts of a series, with their bodies, for its feed."""
+    filters = [LISTED, Article.series_id == series_id]
+    effects.shown(session, effects.series(series_id))
+    return await _page(
+        session,
+        filters,
+        viewer=None,
+        limit=limit,
+        offset=0,
+        with_body=True,
+        total=await _count(session, filters),
+    )

@@ -21,7 +21,7 @@ from broadsheet.articles.models import (
 from broadsheet.media.models import URL_MAX_LENGTH
 from broadsheet.media.schemas import PictureOut
 from broadsheet.publications.models import PUBLICATION_SLUG_MAX_LENGTH
-from broadsheet.publications.schemas import PublicationSummary
+from broadsheet.publications.schemas import PublicationSummary, SeriesSummary
 from broadsheet.schemas import NOT_BLANK, NOT_BLANK_PATTERN, Schema, Timestamp, not_blank
 from broadsheet.tags.models import TAG_MAX_LENGTH, tag_key
 
@@ -215,6 +215,9 @@ class ArticleSummary(Schema):
     )
     publication: PublicationSummary | None = Field(
         description="The publication the story is published in, if any. A Broadsheet extension."
+    )
+    series: SeriesSummary | None = Field(
+        description="The series the story is a part of, if any. A Broadsheet extension."
     )
     submitted_to: PublicationSummary | None = Field(
         description="The publication whose editors the draft waits for, if any; seen by its "

@@ -277,6 +277,8 @@ def _arrives_or_leaves(
     keys = [effects.STORIES, effects.stories_by(author_key), effects.SITEMAP]
     if article.publication_id is not None:
         keys.append(effects.stories_in(article.publication_id))
+    if article.series_id is not None:
+        keys.append(effects.series(article.series_id))
     effects.changed(session, effects.story(article.id), *keys, *_tag_keys(tag_names))
 
 
@@ -380,6 +382,9 @@ def _record_edit(
     listed = article.status == Status.PUBLISHED
     tags_after = [tag.name for tag in article.tags]
     effects.changed(session, effects.story(article.id))
+    if article.series_id is not None:
+        # Its neighbours in the series show its title, and the series counts its parts.
+        effects.changed(session, effects.series(article.series_id))
     if not (was_listed or listed):
         return
     if was_listed != listed:

@@ -6,14 +6,23 @@ from sqlalchemy.orm import selectinload
 
 from broadsheet.accounts.api import profile_out
 from broadsheet.accounts.deps import TOKEN_OPTIONAL, CurrentUser, OptionalUser
+from broadsheet.accounts.models import User
 from broadsheet.articles import service as articles
 from broadsheet.articles.models import Article
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import errors_documented
 from broadsheet.media.schemas import PictureOut
 from broadsheet.publications import queries, submissions
+from broadsheet.publications import series as series_service
 from broadsheet.publications import service as publications
-from broadsheet.publications.models import Member, Outcome, Publication, Role, Submission
+from broadsheet.publications.models import (
+    Member,
+    Outcome,
+    Publication,
+    Role,
+    Series,
+    Submission,
+)
 from broadsheet.publications.queries import PublicationView
 from broadsheet.publications.schemas import (
     InvitationCreateRequest,
@@ -27,6 +36,11 @@ from broadsheet.publications.schemas import (
     PublicationSummary,
     PublicationUpdateRequest,
     RoleChangeRequest,
+    SeriesCreateRequest,
+    SeriesOut,
+    SeriesPart,
+    SeriesResponse,
+    SeriesUpdateRequest,
     SubmissionCreateRequest,
     SubmissionListResponse,
     SubmissionOut,
@@ -366,3 +380,86 @@ async def waiting_submissions(
         raise publications.NotAllowed("only the publication's owners and editors see this")
     waiting = await submissions.waiting_for(session, publication)
     return SubmissionListResponse(submissions=[_submission_out(s) for s in waiting])
+
+
+# -- Series -----------------------------------------------------------------------------------
+
+
+async def _series_response(
+    session: DbSession, series: Series, viewer: User | None
+) -> SeriesResponse:
+    everything = await series_service.may_keep(session, series, viewer)
+    parts = await series_service.parts_of(session, series, everything=everything)
+    return SeriesResponse(
+        series=SeriesOut(
+            slug=series.slug,
+            title=series.title,
+            description=series.description,
+            owner=series.owner.username if series.owner else None,
+            publication=publication_summary(series.publication) if series.publication else None,
+            stories=[
+                SeriesPart(slug=part.slug, title=part.title, author=part.author, part=part.number)
+                for part in parts
+            ],
+            created_at=series.created_at,
+            updated_at=series.updated_at,
+        )
+    )
+
+
+async def _reloaded(session: DbSession, slug: str) -> Series:
+    return await series_service.find_series(session, slug)
+
+
+@router.post(
+    "/series",
+    tags=["Series"],
+    dependencies=[WRITES],
+    status_code=status.HTTP_201_CREATED,
+    responses=errors_documented(401, 403, 404, 413, 422),
+)
+async def start_series(
+    body: SeriesCreateRequest, session: DbSession, user: CurrentUser
+) -> SeriesResponse:
+    """Start a series of your own stories, or (with `publication`) of a publication's that you
+    edit for; then give it its parts with `PUT`."""
+    series = await series_service.start(session, body.series, by=user)
+    return await _series_response(session, await _reloaded(session, series.slug), user)
+
+
+@router.get(
+    "/series/{slug}",
+    tags=["Series"],
+    responses=errors_documented(401, 404, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
+async def get_series(slug: PathText, session: DbSession, viewer: OptionalUser) -> SeriesResponse:
+    """A series and its published parts in order (its keepers see every part)."""
+    series = await series_service.find_series(session, slug)
+    return await _series_response(session, series, viewer)
+
+
+@router.put(
+    "/series/{slug}",
+    tags=["Series"],
+    dependencies=[WRITES],
+    responses=errors_documented(401, 403, 404, 413, 422),
+)
+async def change_series(
+    slug: PathText, body: SeriesUpdateRequest, session: DbSession, user: CurrentUser
+) -> SeriesResponse:
+    """Retitle a series, or give it its parts in order (`stories`: the whole list)."""
+    series = await series_service.change(session, slug, body.series, by=user)
+    return await _series_response(session, series, user)
+
+
+@router.delete(
+    "/series/{slug}",
+    tags=["Series"],
+    dependencies=[WRITES],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors_documented(401, 403, 404, 422),
+)
+async def end_series(slug: PathText, session: DbSession, user: CurrentUser) -> None:
+    """Delete a series; its stories stay, in no series."""
+    await series_service.end(session, slug, by=user)

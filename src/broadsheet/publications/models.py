@@ -147,3 +147,30 @@ class Submission(Base):
     publication: Mapped[Publication] = relationship(lazy="raise", innerjoin=True)
     submitted_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[decided_by_id])
+
+
+SERIES_SLUG_MAX_LENGTH = 140
+SERIES_TITLE_MAX_LENGTH = 200
+SERIES_DESCRIPTION_MAX_LENGTH = 1000
+
+
+class Series(Timestamped, Base):
+    """Stories read in order, gathered by a writer from their own or by a publication's
+    editors from those published in it."""
+
+    __tablename__ = "series"
+    __table_args__ = (Index(None, "owner_id"), Index(None, "publication_id"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # Its address, /s/{slug}: the title's words and a random suffix, as for stories.
+    slug: Mapped[str] = mapped_column(exact_text(SERIES_SLUG_MAX_LENGTH), unique=True)
+    title: Mapped[str] = mapped_column(String(SERIES_TITLE_MAX_LENGTH))
+    description: Mapped[str] = mapped_column(String(SERIES_DESCRIPTION_MAX_LENGTH), default="")
+    # Whose it is: a writer's own, or a publication's (then its editors keep it).
+    owner_id: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    publication_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("publications.id", ondelete="CASCADE")
+    )
+
+    owner: Mapped[User | None] = relationship(lazy="raise")
+    publication: Mapped[Publication | None] = relationship(lazy="raise")

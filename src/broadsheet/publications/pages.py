@@ -14,7 +14,7 @@ from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import AppError, Invalid, validation_problems
 from broadsheet.media.deps import UploadsTaken
 from broadsheet.media.models import ALT_MAX_LENGTH
-from broadsheet.publications import queries
+from broadsheet.publications import queries, series
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -116,6 +116,7 @@ async def publication_page(
         view=view,
         publication=publication,
         members=await queries.members_of(session, publication),
+        its_series=await series.series_of(session, publication.id),
         json_ld=_json_ld(request, publication),
         can_change=publications.can_change(view.place),
         can_publish=publications.can_publish(view.place),

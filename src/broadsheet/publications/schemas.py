@@ -15,6 +15,8 @@ from broadsheet.publications.models import (
     NOTE_MAX_LENGTH,
     PUBLICATION_SLUG_MAX_LENGTH,
     PUBLICATION_SLUG_MIN_LENGTH,
+    SERIES_DESCRIPTION_MAX_LENGTH,
+    SERIES_TITLE_MAX_LENGTH,
     TAGLINE_MAX_LENGTH,
     Outcome,
     Role,
@@ -211,3 +213,76 @@ class SubmissionResponse(Schema):
 
 class SubmissionListResponse(Schema):
     submissions: list[SubmissionOut]
+
+
+SeriesTitle = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SERIES_TITLE_MAX_LENGTH),
+    NOT_BLANK,
+]
+SeriesDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=SERIES_DESCRIPTION_MAX_LENGTH)
+]
+StorySlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+MAX_PARTS = 100
+
+
+class SeriesCreate(Schema):
+    title: SeriesTitle
+    description: SeriesDescription = ""
+    publication: str = Field(
+        default="",
+        max_length=PUBLICATION_SLUG_MAX_LENGTH,
+        description="The slug of a publication you edit for, to make it the publication's "
+        "series (of stories published in it); empty for a series of your own stories",
+    )
+
+
+class SeriesCreateRequest(Schema):
+    series: SeriesCreate
+
+
+class SeriesUpdate(Schema):
+    title: SeriesTitle | None = None
+    description: SeriesDescription | None = None
+    stories: list[StorySlug] | None = Field(
+        default=None,
+        max_length=MAX_PARTS,
+        description="The slugs of its parts, in order: the whole list, so it adds, removes "
+        "and reorders at once. A story is a part of one series at most.",
+    )
+
+
+class SeriesUpdateRequest(Schema):
+    series: SeriesUpdate
+
+
+class SeriesPart(Schema):
+    slug: str
+    title: str
+    author: str = Field(description="The writer's username")
+    part: int = Field(description="Its place in the series, from 1")
+
+
+class SeriesOut(Schema):
+    slug: str
+    title: str
+    description: str
+    owner: str | None = Field(description="The username of the writer whose series it is")
+    publication: PublicationSummary | None = Field(
+        description="The publication whose series it is, if it is one's"
+    )
+    stories: list[SeriesPart] = Field(
+        description="Its published parts in order (its keepers also see drafts among them)"
+    )
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class SeriesResponse(Schema):
+    series: SeriesOut
+
+
+class SeriesSummary(Schema):
+    slug: str
+    title: str

@@ -1,8 +1,8 @@
-"""Publications, their members, followers and submissions, and stories published in them
+"""Publications, their members, followers, submissions and series, and stories in them
 
-Revision ID: ac07e5d213a8
+Revision ID: 885aa9d34700
 Revises: 23deed0416df
-Create Date: 2026-12-07 14:41:57.150461
+Create Date: 2026-12-07 14:52:55.604317
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision: str = "ac07e5d213a8"
+revision: str = "885aa9d34700"
 down_revision: str | None = "23deed0416df"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -156,6 +156,50 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "series",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "slug",
+            sa.String(length=140).with_variant(
+                mysql.VARCHAR(collation="utf8mb4_bin", length=140), "mysql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.String(length=1000), nullable=False),
+        sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "publication_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_series_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["publication_id"],
+            ["publications.id"],
+            name=op.f("fk_series_publication_id_publications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_series")),
+        sa.UniqueConstraint("slug", name=op.f("uq_series_slug")),
+    )
+    with op.batch_alter_table("series", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_series_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_series_publication_id"), ["publication_id"], unique=False
+        )
+
+    op.create_table(
         "submissions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -238,6 +282,12 @@ def upgrade() -> None:
         )
         batch_op.add_column(
             sa.Column(
+                "series_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+            )
+        )
+        batch_op.add_column(sa.Column("series_position", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
                 "submitted_to_id",
                 sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
                 nullable=True,
@@ -249,12 +299,17 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            batch_op.f("ix_articles_series_id_series_position"),
+            ["series_id", "series_position"],
+            unique=False,
+        )
+        batch_op.create_index(
             batch_op.f("ix_articles_submitted_to_id"), ["submitted_to_id"], unique=False
         )
         batch_op.create_foreign_key(
-            batch_op.f("fk_articles_publication_id_publications"),
-            "publications",
-            ["publication_id"],
+            batch_op.f("fk_articles_series_id_series"),
+            "series",
+            ["series_id"],
             ["id"],
             ondelete="SET NULL",
         )
@@ -265,19 +320,30 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_articles_publication_id_publications"),
+            "publications",
+            ["publication_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_constraint(
-            batch_op.f("fk_articles_submitted_to_id_publications"), type_="foreignkey"
-        )
-        batch_op.drop_constraint(
             batch_op.f("fk_articles_publication_id_publications"), type_="foreignkey"
         )
+        batch_op.drop_constraint(
+            batch_op.f("fk_articles_submitted_to_id_publications"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(batch_op.f("fk_articles_series_id_series"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_articles_submitted_to_id"))
+        batch_op.drop_index(batch_op.f("ix_articles_series_id_series_position"))
         batch_op.drop_index(batch_op.f("ix_articles_publication_id_status_published_at_id"))
         batch_op.drop_column("submitted_to_id")
+        batch_op.drop_column("series_position")
+        batch_op.drop_column("series_id")
         batch_op.drop_column("publication_id")
 
     with op.batch_alter_table("submissions", schema=None) as batch_op:
@@ -287,6 +353,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_submissions_article_id_submitted_at"))
 
     op.drop_table("submissions")
+    with op.batch_alter_table("series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_series_publication_id"))
+        batch_op.drop_index(batch_op.f("ix_series_owner_id"))
+
+    op.drop_table("series")
     with op.batch_alter_table("retired_publication_slugs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_retired_publication_slugs_publication_id"))
 
