@@ -2,6 +2,7 @@
 following, and stories published in them."""
 
 import asyncio
+import re
 
 from tests.helpers import every_row, publish, sign_up
 from tests.media.pictures import photo, upload
@@ -29,7 +30,9 @@ async def test_a_publication_is_founded_with_its_founder_as_owner(client):
     assert [(m["profile"]["username"], m["role"]) for m in members] == [(owner.username, "owner")]
 
 
-async def test_a_taken_address_is_refused_and_a_bad_one_explained(client):
+async def test_a_taken_address_is_refused_a_bad_one_explained_and_a_wordless_name_given_one(
+    client,
+):
     owner = await sign_up(client)
     await found(client, owner)
 
@@ -49,8 +52,8 @@ async def test_a_taken_address_is_refused_and_a_bad_one_explained(client):
     assert taken.json() == {"errors": {"slug": ["is taken by another publication"]}}
     assert bad.status_code == 422
     assert "publication.slug" in bad.json()["errors"]
-    assert wordless.status_code == 422
-    assert "slug" in wordless.json()["errors"]
+    assert wordless.status_code == 201
+    assert re.fullmatch(r"[0-9a-f]{8}", wordless.json()["publication"]["slug"])
 
 
 async def test_only_owners_change_a_publication_and_its_old_address_is_kept(client, backend):
@@ -385,3 +388,19 @@ async def test_anyone_may_join_only_through_an_invitation(client):
     uninvited = await client.post(f"/api/publications/{slug}/invitation", headers=stranger.headers)
 
     assert uninvited.status_code == 404
+
+
+async def test_two_managers_removing_one_writer_at_once_remove_them_once(client):
+    team = await masthead(client)
+
+    answers = await asyncio.gather(
+        *(
+            client.delete(
+                f"/api/publications/{team.slug}/members/{team.writer.username}",
+                headers=someone.headers,
+            )
+            for someone in (team.owner, team.editor)
+        )
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [204, 404]

@@ -2,6 +2,7 @@
 and publish it or send it back with a note, the writer may withdraw it; who did what is kept."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from tests.helpers import every_row, publish
 from tests.publications.helpers import masthead
@@ -208,3 +209,53 @@ async def test_a_draft_submitted_twice_at_once_waits_once(client):
         f"/api/articles/{story['slug']}/submissions", headers=team.writer.headers
     )
     assert [s["outcome"] for s in history.json()["submissions"]] == ["pending"]
+
+
+async def test_an_editor_schedules_a_submission_to_go_out_in_the_publication(client):
+    team = await masthead(client)
+    story = await _draft(client, team.writer)
+    await _submit(client, team, story)
+    later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+
+    scheduled = await client.put(
+        f"/api/articles/{story['slug']}",
+        json={"article": {"publishAt": later}},
+        headers=team.editor.headers,
+    )
+
+    assert scheduled.status_code == 200, scheduled.text
+    article = scheduled.json()["article"]
+    assert article["status"] == "scheduled"
+    assert article["publication"]["slug"] == team.slug
+    assert article["submittedTo"] is None
+    queue = await client.get(
+        f"/api/publications/{team.slug}/submissions", headers=team.editor.headers
+    )
+    assert queue.json()["submissions"] == []
+
+
+async def test_two_decisions_on_one_submission_at_once_leave_one(client):
+    team = await masthead(client)
+    story = await _draft(client, team.writer)
+    await _submit(client, team, story)
+
+    answers = await asyncio.gather(
+        client.put(
+            f"/api/articles/{story['slug']}",
+            json={"article": {"status": "published"}},
+            headers=team.editor.headers,
+        ),
+        client.post(
+            f"/api/articles/{story['slug']}/submission/return",
+            json={"submission": {"note": "Not yet."}},
+            headers=team.owner.headers,
+        ),
+        client.delete(f"/api/articles/{story['slug']}/submission", headers=team.writer.headers),
+    )
+
+    assert sorted(answer.status_code for answer in answers)[-2:] == [409, 409]
+    history = await client.get(
+        f"/api/articles/{story['slug']}/submissions", headers=team.writer.headers
+    )
+    [record] = history.json()["submissions"]
+    assert record["outcome"] in ("published", "returned", "withdrawn")

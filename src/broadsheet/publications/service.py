@@ -3,7 +3,7 @@ the rules of who may do what in it. No HTTP in here."""
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, func, select, update
+from sqlalchemy import CursorResult, Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -12,9 +12,9 @@ from broadsheet import effects
 from broadsheet.accounts.models import User
 from broadsheet.accounts.service import find_user
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Conflict, Forbidden, Invalid, NotFound
+from broadsheet.errors import Conflict, Forbidden, NotFound
 from broadsheet.lib.clock import utcnow
-from broadsheet.lib.slugs import slugify
+from broadsheet.lib.slugs import slugify, unique_slug
 from broadsheet.media.service import own_upload
 from broadsheet.publications.models import (
     PUBLICATION_SLUG_MAX_LENGTH,
@@ -127,28 +127,31 @@ async def find_publication(
 
 
 async def place_of(
-    session: AsyncSession, publication: Publication, user: User | None
+    session: AsyncSession, publication: Publication, user: User | None, *, locked: bool = False
 ) -> Member | None:
-    """`user`'s place in `publication`, once they have joined it."""
+    """`user`'s place in `publication`, once they have joined it; `locked` reads it as last
+    committed (MariaDB's repeatable read would otherwise answer from the transaction's first
+    snapshot) and holds it until the transaction ends."""
     if user is None:
         return None
-    return await session.scalar(
-        select(Member).where(
-            Member.publication_id == publication.id,
-            Member.user_id == user.id,
-            Member.joined_at.is_not(None),
-        )
+    query = select(Member).where(
+        Member.publication_id == publication.id,
+        Member.user_id == user.id,
+        Member.joined_at.is_not(None),
     )
+    return await session.scalar(query.with_for_update() if locked else query)
 
 
 # -- Founding and changing --------------------------------------------------------------------
 
 
 def _slug_for(new: PublicationCreate) -> str:
-    slug = new.slug or slugify(new.name)[:PUBLICATION_SLUG_MAX_LENGTH].strip("-")
-    if len(slug) < PUBLICATION_SLUG_MIN_LENGTH:
-        raise Invalid({"slug": ["is needed: the name has too few letters or digits to make one"]})
-    return slug
+    """The address asked for, or one made from the name: with a random suffix when the name
+    has too few letters or digits to make one alone."""
+    if new.slug:
+        return new.slug
+    slug = slugify(new.name)[:PUBLICATION_SLUG_MAX_LENGTH].strip("-")
+    return slug if len(slug) >= PUBLICATION_SLUG_MIN_LENGTH else unique_slug(slug)
 
 
 async def _claim_slug(session: AsyncSession, publication: Publication, slug: str) -> None:
@@ -233,11 +236,12 @@ async def change(
 # -- Members and invitations ------------------------------------------------------------------
 
 
-async def _membership(session: AsyncSession, publication: Publication, user: User) -> Member | None:
-    """`user`'s row in `publication`, joined or invited."""
-    return await session.scalar(
-        select(Member).where(Member.publication_id == publication.id, Member.user_id == user.id)
-    )
+async def _membership(
+    session: AsyncSession, publication: Publication, user: User, *, locked: bool = False
+) -> Member | None:
+    """`user`'s row in `publication`, joined or invited; `locked` as for place_of."""
+    query = select(Member).where(Member.publication_id == publication.id, Member.user_id == user.id)
+    return await session.scalar(query.with_for_update() if locked else query)
 
 
 async def invite(
@@ -289,12 +293,13 @@ async def decline(session: AsyncSession, slug: str, *, by: User) -> None:
 
 
 async def _owners(session: AsyncSession, publication: Publication) -> int:
-    query = select(func.count()).where(
+    """How many owners the publication has, as last committed (a locking read: see place_of)."""
+    query = select(Member.user_id).where(
         Member.publication_id == publication.id,
         Member.role == Role.OWNER,
         Member.joined_at.is_not(None),
     )
-    return await session.scalar(query) or 0
+    return len((await session.scalars(query.with_for_update())).all())
 
 
 async def _ensure_another_owner(
@@ -308,7 +313,8 @@ async def _ensure_another_owner(
 
 async def _other_member(session: AsyncSession, publication: Publication, username: str) -> Member:
     user = await find_user(session, username)
-    member = await _membership(session, publication, user)
+    # Locked: another owner may have just removed them.
+    member = await _membership(session, publication, user, locked=True)
     if member is None:
         raise MemberNotFound()
     return member
@@ -321,7 +327,7 @@ async def remove(session: AsyncSession, slug: str, username: str, *, by: User) -
     publication = await find_publication(session, slug, locked=True)
     member = await _other_member(session, publication, username)
     if member.user_id != by.id and not can_manage(
-        await place_of(session, publication, by), member.role
+        await place_of(session, publication, by, locked=True), member.role
     ):
         raise NotAllowed(f"you may not remove {member.role}s from this publication")
     await _ensure_another_owner(session, publication, member)
@@ -336,7 +342,7 @@ async def set_role(
     """Give a member another role: from one `by` may manage, to one `by` may give."""
     publication = await find_publication(session, slug, locked=True)
     member = await _other_member(session, publication, username)
-    place = await place_of(session, publication, by)
+    place = await place_of(session, publication, by, locked=True)
     if not (can_manage(place, member.role) and can_manage(place, role)):
         raise NotAllowed(f"you may not make {member.role}s into {role}s here")
     if role != member.role:
@@ -397,17 +403,27 @@ class WaitingForEditors(Conflict):
         )
 
 
-async def pending_submission(session: AsyncSession, article: "Article") -> Submission:
-    """The submission `article` waits on; call only when it waits on one."""
-    submission = await session.scalar(
+class NoLongerWaiting(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "is no longer waiting for editors: someone decided on it a moment ago",
+            field="article",
+        )
+
+
+async def pending_submission(
+    session: AsyncSession, article: "Article", *, locked: bool = False
+) -> Submission | None:
+    """The submission `article` waits on, if any. `locked` reads it as last committed (as
+    place_of does) and holds it, so that two decisions on it queue."""
+    query = (
         select(Submission)
         .where(Submission.article_id == article.id, Submission.outcome == Outcome.PENDING)
         .options(selectinload(Submission.publication), selectinload(Submission.submitted_by))
         .order_by(Submission.id.desc())
         .limit(1)
     )
-    assert submission is not None, "a story with submitted_to_id has a pending submission"  # noqa: S101
-    return submission
+    return await session.scalar(query.with_for_update() if locked else query)
 
 
 async def decide(
@@ -420,7 +436,9 @@ async def decide(
 ) -> Submission:
     """Close the submission `article` waits on with `outcome`, decided by `by`; a story
     published from it goes out in the publication."""
-    submission = await pending_submission(session, article)
+    submission = await pending_submission(session, article, locked=True)
+    if submission is None:
+        raise NoLongerWaiting()
     if outcome == Outcome.PUBLISHED:
         if not can_publish(await place_of(session, submission.publication, by)):
             raise WaitingForEditors(submission.publication.name)

@@ -59,8 +59,8 @@ async def submit(
     publication = await publications.find_publication(session, publication_slug)
     if await publications.place_of(session, publication, by) is None:
         raise NotAMember()
-    if article.submitted_to_id is not None:
-        waiting = await publications.pending_submission(session, article)
+    waiting = await publications.pending_submission(session, article, locked=True)
+    if waiting is not None:
         raise AlreadySubmitted(waiting.publication.name)
     if article.status != Status.DRAFT:
         raise NotADraft()
@@ -170,6 +170,7 @@ async def drafts_place(session: AsyncSession, article: Article, viewer: User) ->
     can_decide = False
     if article.submitted_to_id is not None:
         waiting = await publications.pending_submission(session, article)
+    if waiting is not None:
         place = await publications.place_of(session, waiting.publication, viewer)
         can_decide = publications.can_publish(place)
     if viewer.id != article.author_id:
