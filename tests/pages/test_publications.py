@@ -149,7 +149,9 @@ async def test_inviting_someone_unknown_says_so_and_keeps_the_name(client):
     refused = await submit(client, "/p/codeburst/people", username="nobody-here", role="editor")
 
     assert refused.status_code == 422
-    assert error_beside(refused.text, "username") == "Profile not found"
+    assert error_beside(refused.text, "username") == (
+        "nobody-here is not the username of anyone here"
+    )
     assert field_value(refused.text, "username") == "nobody-here"
 
 
@@ -298,7 +300,7 @@ async def test_an_editor_sends_a_draft_back_and_the_writer_reads_the_note(client
         desk = await grace.get("/me/stories")
 
     assert empty_note.status_code == 422
-    assert error_beside(empty_note.text, "note") == "The note is needed: tell the writer why"
+    assert error_beside(empty_note.text, "note") == "The note can't be blank"
     assert returned.status_code == 303
     assert returned.headers["location"] == "/p/codeburst/submissions"
     assert "Sent back by ada of Codeburst" in text_of(draft.text)

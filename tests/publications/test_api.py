@@ -131,8 +131,11 @@ async def test_an_invited_writer_joins_only_on_accepting(client):
         (owner.username, "owner"),
         (writer.username, "writer"),
     ]
+    await client.post(f"/api/publications/{slug}/follow", headers=writer.headers)
     mine = (await client.get("/api/user/publications", headers=writer.headers)).json()
-    assert [(p["slug"], p["role"]) for p in mine["publications"]] == [(slug, "writer")]
+    assert [(p["slug"], p["role"], p["following"]) for p in mine["publications"]] == [
+        (slug, "writer", True)
+    ]
 
 
 async def test_a_declined_invitation_leaves_no_trace_and_cannot_be_accepted(client):
@@ -174,10 +177,11 @@ async def test_inviting_twice_or_someone_unknown_is_refused(client):
 
     assert first.status_code == 201
     assert again.status_code == 409
-    assert again.json() == {"errors": {"username": [f"{writer.username} is invited already"]}}
+    assert again.json() == {"errors": {"username": ["is invited already"]}}
     assert owner_again.status_code == 409
-    assert owner_again.json() == {"errors": {"username": [f"{owner.username} is a member already"]}}
-    assert nobody.status_code == 404
+    assert owner_again.json() == {"errors": {"username": ["is a member already"]}}
+    assert nobody.status_code == 422
+    assert nobody.json() == {"errors": {"username": ["is not the username of anyone here"]}}
 
 
 async def test_editors_invite_writers_but_not_editors_or_owners(client, backend):

@@ -149,7 +149,8 @@ async def test_submissions_are_refused_where_they_do_not_belong(client, backend)
     assert not_a_member.status_code == 403
     assert not_a_draft.status_code == 409
     assert not_theirs.status_code == 404  # another writer's draft is not there to see
-    assert nowhere.status_code == 404
+    assert nowhere.status_code == 422
+    assert nowhere.json() == {"errors": {"publication": ["is not the address of a publication"]}}
     assert await every_row(backend) == before
 
 
@@ -253,7 +254,11 @@ async def test_two_decisions_on_one_submission_at_once_leave_one(client):
         client.delete(f"/api/articles/{story['slug']}/submission", headers=team.writer.headers),
     )
 
-    assert sorted(answer.status_code for answer in answers)[-2:] == [409, 409]
+    statuses = sorted(answer.status_code for answer in answers)
+    # One decides; the others find it decided (409), or, once it is withdrawn or sent back,
+    # no longer theirs to see (404), whichever came first.
+    assert statuses[0] in (200, 204), statuses
+    assert set(statuses[1:]) <= {404, 409}, statuses
     history = await client.get(
         f"/api/articles/{story['slug']}/submissions", headers=team.writer.headers
     )

@@ -9,9 +9,10 @@ operation; the stateful phase chains operations through the links Schemathesis i
 document (a created story's slug feeds its reads, edits, comments and favorites; a comment's id
 feeds its deletion; a new account's username feeds its profile).
 
-Requests carry Alice's token. Before each edit or deletion of a story or a comment in the
-stateful phase, Bob tries the same request with his own token: he must be refused and the
-database must be left exactly as it was.
+Requests carry Alice's token. Before each edit or deletion of a story or a comment, each change
+of a publication (or invitation to it) and each change of a series in the stateful phase, Bob
+tries the same request with his own token: he must be refused and the database must be left
+exactly as it was.
 """
 
 import asyncio
@@ -49,6 +50,10 @@ OWNED_CHANGES = {
     "PUT /api/articles/{slug}",
     "DELETE /api/articles/{slug}",
     "DELETE /api/articles/{slug}/comments/{id}",
+    "PUT /api/publications/{slug}",
+    "POST /api/publications/{slug}/invitations",
+    "PUT /api/series/{slug}",
+    "DELETE /api/series/{slug}",
 }
 
 
@@ -150,5 +155,6 @@ def test_sequences_of_operations_keep_the_contract_and_bob_changes_nothing(write
     AliceAndBob.run(settings=settings(CONTRACT, stateful_step_count=STEPS_PER_SCENARIO))
 
     assert next(steps) > 400
-    # Bob met Alice's real stories and comments, not only addresses that do not exist.
+    # Bob met Alice's real stories, comments, publications and series, not only addresses that
+    # do not exist.
     assert writers.refused_to_bob.count(403) >= 5, writers.refused_to_bob

@@ -199,11 +199,6 @@ async def _set_cover(session: AsyncSession, article: Article, url: str, *, by: U
     article.cover_image, article.cover_alt = upload.url, upload.alt
 
 
-class NoSuchPublication(Invalid):
-    def __init__(self) -> None:
-        super().__init__({"publication": ["is not the address of a publication"]})
-
-
 async def _set_publication(session: AsyncSession, article: Article, slug: str, *, by: User) -> None:
     """Publish `article` in the publication at `slug`, if `by` may publish there; an empty
     `slug` takes it out of the one it is in."""
@@ -211,10 +206,7 @@ async def _set_publication(session: AsyncSession, article: Article, slug: str, *
     if not slug:
         article.publication_id = None
     else:
-        try:
-            publication = await publications.find_publication(session, slug)
-        except publications.PublicationNotFound as error:
-            raise NoSuchPublication() from error
+        publication = await publications.named_publication(session, slug)
         if publication.id == before:
             return
         if not publications.can_publish(await publications.place_of(session, publication, by)):

@@ -143,8 +143,13 @@ async def my_publications(session: DbSession, user: CurrentUser) -> PublicationL
         *await queries.places_of(session, user),
         *await queries.places_of(session, user, joined=False),
     ]
+    followed = await queries.followed_by(session, user)
     views = [
-        PublicationView(member.publication, following=False, membership=member)
+        PublicationView(
+            member.publication,
+            following=member.publication_id in followed,
+            membership=member,
+        )
         for member in memberships
     ]
     return PublicationListResponse(publications=[_publication_out(view) for view in views])

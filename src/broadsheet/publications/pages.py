@@ -25,7 +25,7 @@ from broadsheet.publications.models import (
     Role,
 )
 from broadsheet.publications.queries import PublicationView
-from broadsheet.publications.schemas import PublicationCreate, PublicationUpdate
+from broadsheet.publications.schemas import InvitationCreate, PublicationCreate, PublicationUpdate
 from broadsheet.web import (
     PAGE_SIZE,
     CheckedForm,
@@ -166,7 +166,6 @@ def _form_of(publication: Publication) -> dict[str, str]:
         "description": publication.description,
         "links": "\n".join(publication.links),
         "logo": publication.logo or "",
-        "logo_alt": publication.logo_alt or "",
     }
 
 
@@ -354,21 +353,16 @@ async def invite_person(
 ) -> Response:
     """Invite someone by username."""
     view = await queries.publication_view(session, slug, viewer=user)
-    typed = {"username": form.get("username", "").strip(), "role": form.get("role", "")}
-    role = typed["role"] if typed["role"] in set(Role) else None
+    typed = {"username": form.get("username", ""), "role": form.get("role", "")}
     try:
-        if not typed["username"]:
-            raise Invalid({"username": ["is needed: whom to invite"]})
-        if role is None:
-            raise Invalid({"role": ["must be owner, editor or writer"]})
-        await publications.invite(session, slug, typed["username"], Role(role), by=user)
-    except AppError as error:
-        if error.status_code == 403:
-            raise
-        problems = {"username" if k == "profile" else k: v for k, v in error.errors().items()}
-        status_code = 422 if error.status_code == 404 else error.status_code
+        invitation = InvitationCreate.model_validate(typed)
+        await publications.invite(session, slug, invitation.username, invitation.role, by=user)
+    except ValidationError as error:
+        problems = validation_problems(error.errors())
+        return await _people_page(request, session, view, form=typed, errors=problems)
+    except (Invalid, publications.AlreadyMember) as error:
         return await _people_page(
-            request, session, view, form=typed, errors=problems, status_code=status_code
+            request, session, view, form=typed, errors=error.errors(), status_code=error.status_code
         )
     return redirect(f"{publication_path(view.publication)}/people")
 

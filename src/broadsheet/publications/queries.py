@@ -135,3 +135,9 @@ async def publishing_places(session: AsyncSession, user: User) -> list[Publicati
         .limit(MEMBERS_SHOWN)
     )
     return list(await session.scalars(query))
+
+
+async def followed_by(session: AsyncSession, user: User) -> frozenset[int]:
+    """The ids of the publications `user` follows."""
+    query = select(PublicationFollow.publication_id).where(PublicationFollow.user_id == user.id)
+    return frozenset(await session.scalars(query))

@@ -3,6 +3,7 @@ publication's editors see the drafts waiting for them, publish one or send it ba
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from broadsheet.accounts.deps import SiteUser
 from broadsheet.articles import service as articles
@@ -10,10 +11,10 @@ from broadsheet.articles.models import Status
 from broadsheet.articles.pages import story_of, story_page, story_path
 from broadsheet.articles.schemas import DraftUpdate
 from broadsheet.deps import WRITES, DbSession, PathText
-from broadsheet.errors import AppError, Invalid
+from broadsheet.errors import AppError, validation_problems
 from broadsheet.publications import queries, submissions
 from broadsheet.publications import service as publications
-from broadsheet.publications.models import NOTE_MAX_LENGTH
+from broadsheet.publications.schemas import SubmissionReturn
 from broadsheet.web import CheckedForm, page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -86,17 +87,14 @@ async def send_draft_back(
 ) -> Response:
     """Send the submitted draft back to its writer with a note."""
     view = await story_of(session, username, slug, editor)
-    note = form.get("note", "").strip()
     try:
-        if not note:
-            raise Invalid({"note": ["is needed: tell the writer why"]})
-        if len(note) > NOTE_MAX_LENGTH:
-            raise Invalid({"note": [f"is longer than {NOTE_MAX_LENGTH} characters"]})
-        await submissions.send_back(session, slug, note, by=editor)
-    except Invalid as error:
+        returned = SubmissionReturn.model_validate({"note": form.get("note", "")})
+    except ValidationError as error:
+        problems = validation_problems(error.errors())
         return await story_page(
-            request, session, view, editor, errors=error.errors(), draft_note=form.get("note", "")
+            request, session, view, editor, errors=problems, draft_note=form.get("note", "")
         )
+    await submissions.send_back(session, slug, returned.note, by=editor)
     waiting_in = view.article.submitted_to
     return redirect(f"/p/{waiting_in.slug}/submissions" if waiting_in else story_path(view.article))
 

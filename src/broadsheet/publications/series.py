@@ -73,7 +73,7 @@ async def start(session: AsyncSession, new: SeriesCreate, *, by: User) -> Series
         updated_at=now,
     )
     if new.publication:
-        publication = await publications.find_publication(session, new.publication)
+        publication = await publications.named_publication(session, new.publication)
         if not publications.can_publish(await publications.place_of(session, publication, by)):
             raise publications.NotAllowed("only the publication's editors may start its series")
         series.publication_id = publication.id

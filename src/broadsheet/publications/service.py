@@ -12,7 +12,7 @@ from broadsheet import effects
 from broadsheet.accounts.models import User
 from broadsheet.accounts.service import find_user
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Conflict, Forbidden, NotFound
+from broadsheet.errors import Conflict, Forbidden, Invalid, NotFound
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.slugs import slugify, unique_slug
 from broadsheet.media.service import own_upload
@@ -56,9 +56,9 @@ class LastOwner(Conflict):
 
 
 class AlreadyMember(Conflict):
-    def __init__(self, username: str, *, invited: bool) -> None:
+    def __init__(self, *, invited: bool) -> None:
         where = "invited already" if invited else "a member already"
-        super().__init__(f"{username} is {where}", field="username")
+        super().__init__(f"is {where}", field="username")
 
 
 class MemberNotFound(NotFound):
@@ -124,6 +124,24 @@ async def find_publication(
         raise PublicationNotFound()
     effects.shown(session, effects.publication(publication.id))
     return publication
+
+
+class NoSuchPublication(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"publication": ["is not the address of a publication"]})
+
+
+async def named_publication(session: AsyncSession, slug: str) -> Publication:
+    """The publication a request's body names by `slug`: a mistake in the body if none is."""
+    try:
+        return await find_publication(session, slug)
+    except PublicationNotFound as error:
+        raise NoSuchPublication() from error
+
+
+class NoSuchUser(Invalid):
+    def __init__(self) -> None:
+        super().__init__({"username": ["is not the username of anyone here"]})
 
 
 async def place_of(
@@ -251,7 +269,10 @@ async def invite(
     publication = await find_publication(session, slug)
     if not can_manage(await place_of(session, publication, by), role):
         raise NotAllowed(f"you may not invite {role}s to this publication")
-    invited = await find_user(session, username)
+    try:
+        invited = await find_user(session, username)
+    except NotFound as error:
+        raise NoSuchUser() from error
     member = Member(
         publication_id=publication.id,
         user_id=invited.id,
@@ -262,9 +283,7 @@ async def invite(
     )
     if not await add_unless_present(session, member):
         existing = await _membership(session, publication, invited)
-        raise AlreadyMember(
-            invited.username, invited=existing is None or existing.joined_at is None
-        )
+        raise AlreadyMember(invited=existing is None or existing.joined_at is None)
     return member
 
 

@@ -56,7 +56,7 @@ async def submit(
     # Locked, so that two submissions of one draft at once cannot both wait.
     article = await articles.find_article(session, slug, viewer=by, locked=True)
     articles.ensure_is_author(article, by)
-    publication = await publications.find_publication(session, publication_slug)
+    publication = await publications.named_publication(session, publication_slug)
     if await publications.place_of(session, publication, by) is None:
         raise NotAMember()
     waiting = await publications.pending_submission(session, article, locked=True)
