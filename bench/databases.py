@@ -45,7 +45,7 @@ def _asyncpg_dsn(url: str, *, database: str | None = None) -> str:
 
 async def reachable(url: str) -> bool:
     """Whether the database answers; a PostgreSQL database that does not exist yet is created."""
-    if Settings(database_url=url).is_sqlite:
+    if Settings(database={"url": url}).database.is_sqlite:
         return True
     try:
         connection = await asyncpg.connect(_asyncpg_dsn(url))
@@ -87,7 +87,7 @@ def generate_missing(engines: list[str], size: Size) -> dict[str, float]:
 
 async def story_addresses(url: str) -> list[tuple[str, str]]:
     """(author, slug) of ROTATION stories spread evenly over the whole table."""
-    database = connect(Settings(database_url=url))
+    database = connect(Settings(database={"url": url}))
     try:
         async with session_scope(database, write=False) as session:
             query = (
@@ -103,7 +103,7 @@ async def story_addresses(url: str) -> list[tuple[str, str]]:
 
 
 async def newest_comment_id(url: str) -> int:
-    database = connect(Settings(database_url=url))
+    database = connect(Settings(database={"url": url}))
     try:
         async with session_scope(database, write=False) as session:
             return await session.scalar(select(func.max(Comment.id))) or 0
@@ -113,7 +113,7 @@ async def newest_comment_id(url: str) -> int:
 
 async def delete_comments_after(url: str, comment_id: int) -> None:
     """Take away the comments the write scenario added, so every run starts from the same data."""
-    database = connect(Settings(database_url=url))
+    database = connect(Settings(database={"url": url}))
     try:
         async with session_scope(database) as session:
             await session.execute(delete(Comment).where(Comment.id > comment_id))

@@ -63,8 +63,8 @@ def versions() -> dict[str, str]:
 
 
 async def database_version(url: str) -> str:
-    settings = Settings(database_url=url)
-    if settings.is_sqlite:
+    settings = Settings(database={"url": url})
+    if settings.database.is_sqlite:
         return f"SQLite {sqlite3.sqlite_version}"
     database = connect(settings)
     try:

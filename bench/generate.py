@@ -223,7 +223,9 @@ async def generate(
     started = time.perf_counter()
     # Cheap hashing for the writers made here; the server rehashes a password at its own cost
     # the first time its writer signs in.
-    settings = Settings(database_url=database_url, password_memory_kib=1024, password_time_cost=1)
+    settings = Settings(
+        database={"url": database_url}, password={"memory_kib": 1024, "time_cost": 1}
+    )
     database = connect(settings)
     try:
         await migrate.upgrade(database)
@@ -237,7 +239,7 @@ async def generate(
 
 async def is_generated(database_url: str, size: Size) -> bool:
     """Whether the database holds `size`: its writers and stories exactly, and every other row."""
-    database = connect(Settings(database_url=database_url))
+    database = connect(Settings(database={"url": database_url}))
     try:
         if not await migrate.is_current(database):
             return False
@@ -267,7 +269,7 @@ def main() -> None:
         "by side in separate processes",
     )
     arguments = parser.parse_args()
-    database_url = arguments.database_url or Settings().database_url
+    database_url = arguments.database_url or Settings().database.url
     seconds = asyncio.run(generate(database_url, SIZES[arguments.size], stages=arguments.stages))
     print(f"{arguments.size}: generated in {seconds:.1f} s", file=sys.stderr)
 

@@ -59,7 +59,7 @@ def broadsheet_env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "BROADSHEET_SECRET_KEY": secrets.token_urlsafe(48),
         # The login scenario signs one account in thousands of times a second.
-        "BROADSHEET_RATE_LIMITS": "false",
+        "BROADSHEET_LIMITS_ENABLED": "false",
     }
 
 

@@ -203,7 +203,7 @@ async def drill_kill_job_worker(rig: Rig) -> list[Figure]:
     another worker once its timeout has passed, and its effect happens once."""
     _seed_sessions(rig)
     env = {**rig.server.env, "BROADSHEET_JOBS_QUEUE_NAME": JOB_DRILL_QUEUE}
-    settings = Settings(jobs_url=rig.redis.url, jobs_queue_name=JOB_DRILL_QUEUE)
+    settings = Settings(jobs={"url": rig.redis.url, "queue_name": JOB_DRILL_QUEUE})
     jobs = Jobs(queue_for(settings))
     queue = await jobs.connect()
     lock = HeldLock(rig.postgres, "site_sessions", "broadsheet")

@@ -59,34 +59,37 @@ _SCRATCH = tempfile.TemporaryDirectory(prefix="broadsheet-tests-")
 def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
     """Settings for tests: cheap password hashing, a fixed key, nothing read from ./var/."""
     values: dict[str, Any] = {
-        "database_url": database_url,
+        "database": {"url": database_url},
         # Where the tests' client says it is (httpx's default host).
         "base_url": "http://testserver",
-        "response_cache_purges_file": Path(_SCRATCH.name) / "cache-purges",
+        "cache": {"purges_file": Path(_SCRATCH.name) / "cache-purges"},
         # A queue of its own for each app, and no worker unless a test starts one.
-        "jobs_file": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "jobs.db",
-        "embedded_worker": False,
-        "media_dir": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "media",
+        "jobs": {"file": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "jobs.db"},
+        "worker": {"embedded": False},
+        "storage": {"directory": Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "media"},
         "secret_key": "test-secret-key-" + "x" * 32,
-        "password_memory_kib": 1024,
-        "password_time_cost": 1,
-        "password_hash_concurrency": 4,
+        "password": {"memory_kib": 1024, "time_cost": 1, "hash_concurrency": 4},
         # The suite signs up and in thousands of times from one address; tests of the limits
         # set their own.
-        **dict.fromkeys(
+        "limits": dict.fromkeys(
             (
-                "login_limit_per_address",
-                "login_limit_per_account_and_address",
-                "login_limit_per_account",
-                "signup_limit_per_address",
-                "signup_limit_per_account",
-                "email_change_limit_per_account",
-                "upload_limit_per_account",
+                "login_per_address",
+                "login_per_account_and_address",
+                "login_per_account",
+                "signup_per_address",
+                "signup_per_account",
+                "email_change_per_account",
+                "upload_per_account",
             ),
             "1000000/minute",
         ),
     }
-    values.update(overrides)
+    for name, value in overrides.items():
+        # A group given as a dict changes only the settings it names.
+        if isinstance(value, dict) and isinstance(values.get(name), dict):
+            values[name] = values[name] | value
+        else:
+            values[name] = value
     return Settings(**values)
 
 
@@ -176,8 +179,8 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     # The rows went away behind the app's back; so must what it cached of them, and the jobs
     # that would act on them.
     await backend.database.responses.purge([effects.EVERYTHING])
-    if backend.settings.jobs_file.exists():
-        with sqlite3.connect(backend.settings.jobs_file) as jobs:
+    if backend.settings.jobs.file.exists():
+        with sqlite3.connect(backend.settings.jobs.file) as jobs:
             jobs.execute("DELETE FROM saq_jobs")
 
 

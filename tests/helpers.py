@@ -90,7 +90,7 @@ async def redis_or_skip() -> str:
 @asynccontextmanager
 async def own_app(backend, **settings: Any) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     """An app of its own on the backend's database, with these settings, and a client of it."""
-    app = create_app(settings_for_tests(backend.settings.database_url, **settings))
+    app = create_app(settings_for_tests(backend.settings.database.url, **settings))
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

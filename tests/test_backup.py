@@ -114,7 +114,7 @@ async def test_a_restore_leaves_nothing_cached_from_the_database_it_replaced(tmp
     site.run("createuser", "--username", "zoe", "--email", "z@example.com", stdin="secret12\n")
     settings = settings_for_tests(
         f"sqlite+aiosqlite:///{site.database}",
-        response_cache_purges_file=site.directory / "var" / "cache-purges",
+        cache={"purges_file": site.directory / "var" / "cache-purges"},
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
@@ -132,7 +132,7 @@ async def test_a_restore_leaves_nothing_cached_from_the_database_it_replaced(tmp
 
 @asynccontextmanager
 async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings_for_tests(database_url, response_cache=False))
+    app = create_app(settings_for_tests(database_url, cache={"enabled": False}))
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -143,7 +143,7 @@ async def serving(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.mark.engines("sqlite")
 async def test_a_sqlite_backup_taken_during_writes_holds_every_earlier_write(backend, tmp_path):
-    async with serving(backend.settings.database_url) as client:
+    async with serving(backend.settings.database.url) as client:
         author = await sign_up(client)
         story = await publish(client, author)
         acknowledged: list[int] = []
@@ -204,10 +204,10 @@ async def test_a_postgresql_dump_restores_into_a_scratch_database(backend, clien
     author = await sign_up(client)
     story = await publish(client, author, title="Kept in the copy")
     copy = tmp_path / "broadsheet.dump"
-    source = _cli_on(tmp_path, backend.settings.database_url)
+    source = _cli_on(tmp_path, backend.settings.database.url)
 
     backed_up = source.run("backup", str(copy))
-    async with scratch_postgres_database(backend.settings.database_url) as scratch_url:
+    async with scratch_postgres_database(backend.settings.database.url) as scratch_url:
         target = _cli_on(tmp_path, scratch_url)
         restored = target.run("restore", str(copy))
         again = target.run("restore", str(copy))
@@ -228,7 +228,7 @@ async def test_a_postgresql_dump_restores_into_a_scratch_database(backend, clien
 
 @pytest.mark.engines("mariadb")
 async def test_mariadb_backups_point_to_mariadb_dump(backend, tmp_path):
-    result = _cli_on(tmp_path, backend.settings.database_url).run("backup", str(tmp_path / "x"))
+    result = _cli_on(tmp_path, backend.settings.database.url).run("backup", str(tmp_path / "x"))
 
     assert result.returncode == 1
     assert "mariadb-dump" in result.stderr

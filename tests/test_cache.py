@@ -244,10 +244,10 @@ async def _server(database_url: str, **overrides) -> AsyncIterator[httpx.AsyncCl
 async def test_an_edit_on_one_server_is_seen_on_another_at_once(backend, client):
     redis_url = await redis_or_skip()
     namespace = f"test:{secrets.token_hex(8)}"
-    url = backend.settings.database_url
+    url = backend.settings.database.url
     async with (
-        _server(url, redis_url=redis_url, response_cache_namespace=namespace) as one,
-        _server(url, redis_url=redis_url, response_cache_namespace=namespace) as two,
+        _server(url, redis_url=redis_url, cache={"namespace": namespace}) as one,
+        _server(url, redis_url=redis_url, cache={"namespace": namespace}) as two,
     ):
         author = await sign_up(one)
         story = await publish(one, author, title="Shared")
@@ -264,7 +264,7 @@ async def test_an_edit_on_one_server_is_seen_on_another_at_once(backend, client)
 @pytest.mark.engines("sqlite")
 async def test_reads_keep_working_when_redis_is_unreachable(backend):
     async with _server(
-        backend.settings.database_url, redis_url="redis://127.0.0.1:1/0"
+        backend.settings.database.url, redis_url="redis://127.0.0.1:1/0"
     ) as unreachable:
         author = await sign_up(unreachable)
         await publish(unreachable, author)

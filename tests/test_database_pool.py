@@ -14,7 +14,7 @@ from tests.conftest import settings_for_tests
 async def test_a_burst_of_requests_waits_for_the_pool_instead_of_opening_connections(backend):
     app = create_app(
         settings_for_tests(
-            backend.settings.database_url, database_pool_size=2, response_cache=False
+            backend.settings.database.url, database={"pool_size": 2}, cache={"enabled": False}
         )
     )
     connections_opened = 0

@@ -18,7 +18,7 @@ async def test_a_server_refusing_connections_answers_503(backend):
     async with backend.database.write_engine.connect() as connection:
         await connection.execute(text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"))
         await connection.commit()
-    url = make_url(backend.settings.database_url).set(username=role)
+    url = make_url(backend.settings.database.url).set(username=role)
     app = create_app(settings_for_tests(url.render_as_string(hide_password=False)))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:

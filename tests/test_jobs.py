@@ -193,7 +193,9 @@ async def test_serving_runs_a_worker_unless_told_not_to(tmp_path: Path, hub, emb
     from broadsheet.app import create_app
 
     settings = settings_for_tests(
-        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", websub_hub=hub.url, embedded_worker=embedded
+        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+        websub_hub=hub.url,
+        worker={"embedded": embedded},
     )
     app = create_app(settings)
     await migrate.upgrade(app.state.database)
@@ -211,7 +213,9 @@ async def test_the_embedded_worker_publishes_a_scheduled_story_whose_time_has_co
     from broadsheet import migrate
     from broadsheet.app import create_app
 
-    settings = settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", embedded_worker=True)
+    settings = settings_for_tests(
+        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", worker={"embedded": True}
+    )
     app = create_app(settings)
     await migrate.upgrade(app.state.database)
     transport = httpx.ASGITransport(app=app)
@@ -310,8 +314,7 @@ async def test_dead_letters_are_kept_in_redis_too(tmp_path: Path) -> None:
     redis_url = await redis_or_skip()
     settings = settings_for_tests(
         f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
-        jobs_url=redis_url,
-        jobs_queue_name=f"test-{tmp_path.name}",
+        jobs={"url": redis_url, "queue_name": f"test-{tmp_path.name}"},
     )
     queue = Jobs(queue_for(settings))
     connected = await queue.connect()
@@ -333,7 +336,7 @@ def test_jobs_list_and_retry_from_the_command_line(tmp_path: Path) -> None:
         return runner.invoke(cli, list(arguments), env={"BROADSHEET_JOBS_FILE": str(jobs_file)})
 
     async def fail_one() -> None:
-        queue = Jobs(queue_for(settings_for_tests("sqlite://", jobs_file=jobs_file)))
+        queue = Jobs(queue_for(settings_for_tests("sqlite://", jobs={"file": jobs_file})))
         connected = await queue.connect()
         job = QUICK.job({"paths": ["/feed.atom"]}, key="stuck-ping")
         await connected.enqueue(job)

@@ -64,7 +64,7 @@ async def test_each_request_writes_one_json_access_line(client):
 
 @pytest.mark.engines("sqlite")
 async def test_access_lines_can_be_left_to_a_proxy_in_front(backend):
-    app = create_app(settings_for_tests(backend.settings.database_url, access_log=False))
+    app = create_app(settings_for_tests(backend.settings.database.url, access_log=False))
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -100,7 +100,7 @@ async def test_an_unusable_request_id_is_replaced(client, incoming):
 async def test_lines_logged_inside_a_request_carry_its_id(backend):
     # The response cache warns, from inside the request, that Redis cannot be reached.
     app = create_app(
-        settings_for_tests(backend.settings.database_url, redis_url="redis://127.0.0.1:1/0")
+        settings_for_tests(backend.settings.database.url, redis_url="redis://127.0.0.1:1/0")
     )
     transport = httpx.ASGITransport(app=app)
     try:

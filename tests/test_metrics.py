@@ -97,7 +97,7 @@ async def test_metrics_are_refused_to_clients_outside_the_allowed_networks(backe
 
 @pytest.mark.engines("sqlite")
 async def test_an_allowed_network_may_read_the_metrics(backend):
-    settings = settings_for_tests(backend.settings.database_url, metrics_networks="203.0.113.0/24")
+    settings = settings_for_tests(backend.settings.database.url, metrics_networks="203.0.113.0/24")
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
     try:
@@ -159,7 +159,7 @@ def _serve_from_two_processes(database_url: str, shared: str) -> None:
 async def test_figures_of_every_worker_process_are_added_up(backend, tmp_path, monkeypatch):
     shared = tmp_path / "metrics"
     shared.mkdir()
-    _serve_from_two_processes(backend.settings.database_url, str(shared))
+    _serve_from_two_processes(backend.settings.database.url, str(shared))
 
     monkeypatch.setenv(MULTIPROCESS_DIR_VARIABLE, str(shared))
     transport = httpx.ASGITransport(app=backend.app)

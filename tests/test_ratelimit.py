@@ -28,7 +28,7 @@ Browser = Callable[..., httpx.AsyncClient]
 @asynccontextmanager
 async def site(backend, **settings) -> AsyncIterator[Browser]:
     """An app with these settings; call the result with a client address to get a client."""
-    app = create_app(settings_for_tests(backend.settings.database_url, **settings))
+    app = create_app(settings_for_tests(backend.settings.database.url, **settings))
     clients: list[httpx.AsyncClient] = []
 
     def client_from(address: tuple[str, int] = HOME) -> httpx.AsyncClient:
@@ -51,7 +51,7 @@ def assert_refused(response: httpx.Response) -> None:
 
 
 async def test_login_past_the_account_and_address_limit_answers_429_with_retry_after(backend):
-    async with site(backend, login_limit_per_account_and_address="3/hour") as client_from:
+    async with site(backend, limits={"login_per_account_and_address": "3/hour"}) as client_from:
         client = client_from()
         await register(client)
         for _ in range(3):
@@ -64,7 +64,7 @@ async def test_login_past_the_account_and_address_limit_answers_429_with_retry_a
 
 
 async def test_account_and_address_limit_leaves_other_accounts_and_addresses_alone(backend):
-    async with site(backend, login_limit_per_account_and_address="2/hour") as client_from:
+    async with site(backend, limits={"login_per_account_and_address": "2/hour"}) as client_from:
         home, office = client_from(HOME), client_from(OFFICE)
         await register(home)
         await register(home, username="bob", email="bob@example.com")
@@ -77,7 +77,7 @@ async def test_account_and_address_limit_leaves_other_accounts_and_addresses_alo
 
 
 async def test_login_limit_per_address_counts_every_account(backend):
-    async with site(backend, login_limit_per_address="3/hour") as client_from:
+    async with site(backend, limits={"login_per_address": "3/hour"}) as client_from:
         home = client_from(HOME)
         for number in range(3):
             assert (await log_in(home, f"guess{number}@example.com", "x")).status_code == 401
@@ -87,7 +87,7 @@ async def test_login_limit_per_address_counts_every_account(backend):
 
 
 async def test_login_limit_per_account_counts_every_address(backend):
-    async with site(backend, login_limit_per_account="3/hour") as client_from:
+    async with site(backend, limits={"login_per_account": "3/hour"}) as client_from:
         await register(client_from())
         for number in range(3):
             elsewhere = client_from((f"192.0.2.{number}", 1000))
@@ -99,8 +99,7 @@ async def test_login_limit_per_account_counts_every_address(backend):
 
 
 async def test_limit_answers_alike_for_known_and_unknown_emails(backend):
-    limits = {"login_limit_per_account_and_address": "1/hour"}
-    async with site(backend, **limits) as client_from:
+    async with site(backend, limits={"login_per_account_and_address": "1/hour"}) as client_from:
         client = client_from()
         await register(client)
         for email in ("alice@example.com", "nobody@example.com"):
@@ -113,7 +112,7 @@ async def test_limit_answers_alike_for_known_and_unknown_emails(backend):
 
 
 async def test_sign_up_limit_per_address(backend):
-    async with site(backend, signup_limit_per_address="2/hour") as client_from:
+    async with site(backend, limits={"signup_per_address": "2/hour"}) as client_from:
         home = client_from(HOME)
         for name in ("alice", "bob"):
             assert (await register(home, username=name, email=f"{name}@example.com")).is_success
@@ -124,7 +123,7 @@ async def test_sign_up_limit_per_address(backend):
 
 
 async def test_sign_up_limit_per_email_slows_probing_which_emails_are_taken(backend):
-    async with site(backend, signup_limit_per_account="2/hour") as client_from:
+    async with site(backend, limits={"signup_per_account": "2/hour"}) as client_from:
         await register(client_from(HOME))
         taken = await register(client_from(OFFICE), username="alice2")
         assert taken.status_code == 422
@@ -133,7 +132,7 @@ async def test_sign_up_limit_per_email_slows_probing_which_emails_are_taken(back
 
 
 async def test_sign_in_page_past_the_limit_explains_and_keeps_the_email(backend):
-    async with site(backend, login_limit_per_account_and_address="1/hour") as client_from:
+    async with site(backend, limits={"login_per_account_and_address": "1/hour"}) as client_from:
         browser = client_from()
         await register(browser)
         await submit(browser, "/signin", email="alice@example.com", password="wrong guess")
@@ -149,7 +148,7 @@ async def test_sign_in_page_past_the_limit_explains_and_keeps_the_email(backend)
 
 
 async def test_sign_up_page_past_the_limit_explains_and_keeps_what_was_typed(backend):
-    async with site(backend, signup_limit_per_address="1/hour") as client_from:
+    async with site(backend, limits={"signup_per_address": "1/hour"}) as client_from:
         browser = client_from()
         fields = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
         assert (await submit(browser, "/signup", **fields)).status_code == 303
@@ -169,7 +168,9 @@ async def test_sign_up_page_past_the_limit_explains_and_keeps_what_was_typed(bac
 
 
 async def test_limits_switched_off_let_every_attempt_through(backend):
-    async with site(backend, rate_limits=False, login_limit_per_address="1/hour") as client_from:
+    async with site(
+        backend, limits={"login_per_address": "1/hour", "enabled": False}
+    ) as client_from:
         client = client_from()
         await register(client)
         statuses = {
@@ -180,7 +181,7 @@ async def test_limits_switched_off_let_every_attempt_through(backend):
 
 
 async def test_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_address_limit(backend):
-    async with site(backend, login_limit_per_address="2/hour") as client_from:
+    async with site(backend, limits={"login_per_address": "2/hour"}) as client_from:
         client = client_from(HOME)
         statuses = []
         for number in range(4):
@@ -196,7 +197,7 @@ async def test_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_addres
 
 
 async def test_a_trusted_proxy_names_the_client_and_spoofing_through_it_fails(backend):
-    settings = {"login_limit_per_address": "2/hour", "trusted_proxies": "10.0.0.0/24"}
+    settings = {"limits": {"login_per_address": "2/hour"}, "trusted_proxies": "10.0.0.0/24"}
     async with site(backend, **settings) as client_from:
         proxy = client_from(PROXY)
 
@@ -223,8 +224,8 @@ async def test_a_trusted_proxy_names_the_client_and_spoofing_through_it_fails(ba
 
 
 def test_unreadable_limits_are_refused_at_startup():
-    with pytest.raises(ValidationError, match="login_limit_per_address"):
-        settings_for_tests("sqlite+aiosqlite://", login_limit_per_address="ten a minute")
+    with pytest.raises(ValidationError, match=r"limits\.login_per_address"):
+        settings_for_tests("sqlite+aiosqlite://", limits={"login_per_address": "ten a minute"})
 
 
 def test_trusted_proxies_must_be_addresses_or_networks():
@@ -235,8 +236,10 @@ def test_trusted_proxies_must_be_addresses_or_networks():
 async def test_app_servers_sharing_redis_count_attempts_together(backend):
     shared = {
         "redis_url": await redis_or_skip(),
-        "rate_limit_namespace": f"test:limits:{secrets.token_hex(8)}",
-        "login_limit_per_account_and_address": "3/hour",
+        "limits": {
+            "namespace": f"test:limits:{secrets.token_hex(8)}",
+            "login_per_account_and_address": "3/hour",
+        },
     }
     async with site(backend, **shared) as one, site(backend, **shared) as two:
         await register(one())
@@ -249,7 +252,7 @@ async def test_app_servers_sharing_redis_count_attempts_together(backend):
 
 
 async def test_limits_hold_in_each_worker_while_redis_is_unreachable(backend, caplog):
-    unreachable = {"redis_url": "redis://127.0.0.1:1/0", "login_limit_per_address": "2/hour"}
+    unreachable = {"redis_url": "redis://127.0.0.1:1/0", "limits": {"login_per_address": "2/hour"}}
     async with site(backend, **unreachable) as client_from:
         client = client_from()
         with caplog.at_level(logging.WARNING, logger="broadsheet.ratelimit"):

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
-from broadsheet.settings import Settings, kept_secret_key
+from broadsheet.cli import app as cli
+from broadsheet.settings import RENAMED, Settings, kept_secret_key, renamed_in_use, variable_name
 
 WORKERS = 16
 
@@ -34,7 +36,7 @@ def unconfigured(monkeypatch):
 def test_plain_database_url_gets_an_async_driver(monkeypatch, plain, with_driver):
     monkeypatch.setenv("DATABASE_URL", plain)
 
-    assert Settings().database_url == with_driver
+    assert Settings().database.url == with_driver
 
 
 @pytest.mark.parametrize(
@@ -49,20 +51,108 @@ def test_plain_database_url_gets_an_async_driver(monkeypatch, plain, with_driver
 def test_database_url_naming_a_driver_is_kept(monkeypatch, url):
     monkeypatch.setenv("DATABASE_URL", url)
 
-    assert Settings().database_url == url
+    assert Settings().database.url == url
 
 
 def test_prefixed_database_url_is_read_too(monkeypatch):
     monkeypatch.setenv("BROADSHEET_DATABASE_URL", "postgres://db/news")
 
-    assert Settings().database_url == "postgresql+asyncpg://db/news"
+    assert Settings().database.url == "postgresql+asyncpg://db/news"
+
+
+def test_the_prefixed_database_url_wins_over_the_platforms(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://platform/news")
+    monkeypatch.setenv("BROADSHEET_DATABASE_URL", "postgres://chosen/news")
+
+    assert Settings().database.url == "postgresql+asyncpg://chosen/news"
+
+
+def test_a_groups_settings_are_read_from_the_group_and_the_name(monkeypatch):
+    monkeypatch.setenv("BROADSHEET_DATABASE_POOL_SIZE", "3")
+    monkeypatch.setenv("BROADSHEET_CACHE_TTL_SECONDS", "60")
+    monkeypatch.setenv("BROADSHEET_LIMITS_LOGIN_PER_ADDRESS", "5/minute")
+    monkeypatch.setenv("BROADSHEET_STORAGE_SECRET_ACCESS_KEY", "s3cr3t")
+    monkeypatch.setenv("BROADSHEET_WORKER_EMBEDDED", "false")
+
+    settings = Settings()
+
+    assert settings.database.pool_size == 3
+    assert settings.cache.ttl_seconds == 60
+    assert settings.limits.login_per_address == "5/minute"
+    assert settings.storage.secret_access_key == "s3cr3t"
+    assert settings.worker.embedded is False
+    # The rest of each group keeps its defaults.
+    assert settings.database.url == "sqlite+aiosqlite:///./var/broadsheet.db"
+    assert settings.limits.signup_per_address == "20/hour"
+
+
+def test_settings_given_in_code_change_only_what_they_name(monkeypatch):
+    monkeypatch.setenv("BROADSHEET_CACHE_TTL_SECONDS", "60")
+
+    settings = Settings(cache={"enabled": False})
+
+    assert settings.cache.enabled is False
+    assert settings.cache.ttl_seconds == 60
+
+
+# A value unlike the default for each setting that was renamed.
+UNLIKE_THE_DEFAULT = {
+    "echo": "true",
+    "enabled": "false",
+    "embedded": "false",
+    "ttl_seconds": "7",
+    "max_bytes": "7",
+    "namespace": "elsewhere",
+    "purges_file": "/srv/purges",
+    "directory": "/srv/media",
+    "public_url": "https://cdn.example",
+}
+
+
+@pytest.mark.parametrize(("old", "place"), list(RENAMED.items()))
+def test_every_name_from_before_the_grouping_is_still_read(monkeypatch, old, place):
+    group, name = place
+    value = UNLIKE_THE_DEFAULT.get(name, "7/hour")
+    default = getattr(getattr(Settings(), group), name)
+    monkeypatch.setenv(variable_name(group, name), value)
+    by_new_name = getattr(getattr(Settings(), group), name)
+    monkeypatch.delenv(variable_name(group, name))
+    monkeypatch.setenv(old, value)
+
+    by_old_name = getattr(getattr(Settings(), group), name)
+
+    assert by_old_name == by_new_name != default
+    assert renamed_in_use({old: value}) == [(old, variable_name(group, name))]
+
+
+def test_the_new_name_wins_over_the_old(monkeypatch):
+    monkeypatch.setenv("BROADSHEET_RESPONSE_CACHE_TTL_SECONDS", "9")
+    monkeypatch.setenv("BROADSHEET_CACHE_TTL_SECONDS", "7")
+
+    assert Settings().cache.ttl_seconds == 7
+
+
+def test_the_command_line_asks_for_old_names_to_be_renamed(tmp_path):
+    environment = {
+        "BROADSHEET_JOBS_FILE": str(tmp_path / "jobs.db"),
+        "BROADSHEET_RATE_LIMITS": "false",
+    }
+
+    result = CliRunner().invoke(cli, ["jobs", "list"], env=environment)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "BROADSHEET_RATE_LIMITS is now BROADSHEET_LIMITS_ENABLED: rename it"
+        " (the old name is still read)"
+    ) in result.stderr
+    assert "BROADSHEET_JOBS_FILE" not in result.stderr
 
 
 def test_default_database_is_a_sqlite_file_under_var():
     settings = Settings()
 
-    assert settings.database_url == "sqlite+aiosqlite:///./var/broadsheet.db"
-    assert settings.is_sqlite
+    assert settings.database.url == "sqlite+aiosqlite:///./var/broadsheet.db"
+    assert settings.database.is_sqlite
 
 
 def test_cors_origins_are_split_on_commas(monkeypatch):

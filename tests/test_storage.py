@@ -26,7 +26,7 @@ PUBLIC_READ = {
         }
     ],
 }
-CREDENTIALS = {"storage_access_key_id": "testing", "storage_secret_access_key": "testing"}
+CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing"}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ async def test_the_local_directory_keeps_files_whole_under_their_names(tmp_path)
 
 def test_a_bucket_is_used_when_one_is_named(s3_endpoint):
     chosen = storage(
-        Settings(storage_bucket=BUCKET, storage_endpoint_url=s3_endpoint, **CREDENTIALS)
+        Settings(storage={"bucket": BUCKET, "endpoint_url": s3_endpoint, **CREDENTIALS})
     )
 
     assert isinstance(chosen, BucketStorage)
@@ -75,8 +75,8 @@ def test_a_bucket_is_used_when_one_is_named(s3_endpoint):
 
 
 def test_readers_fetch_from_the_bucket_or_the_cdn_in_front_of_it():
-    assert Settings(storage_bucket="pics").media_public_url == "https://pics.s3.amazonaws.com"
-    cdn = Settings(storage_bucket="pics", media_url="https://cdn.example/pics/")
+    assert Settings(storage={"bucket": "pics"}).media_public_url == "https://pics.s3.amazonaws.com"
+    cdn = Settings(storage={"bucket": "pics", "public_url": "https://cdn.example/pics/"})
     assert cdn.media_public_url == "https://cdn.example/pics"
     assert Settings(base_url="https://news.example").media_public_url == (
         "https://news.example/media"
@@ -87,7 +87,7 @@ async def test_an_upload_lands_in_the_bucket_with_its_type_and_a_year_long_cache
     backend, s3_endpoint
 ):
     async with own_app(
-        backend, storage_bucket=BUCKET, storage_endpoint_url=s3_endpoint, **CREDENTIALS
+        backend, storage={"bucket": BUCKET, "endpoint_url": s3_endpoint, **CREDENTIALS}
     ) as (_app, client):
         writer = await sign_up(client)
         picture = (await upload(client, writer, photo(900, 600))).json()["upload"]

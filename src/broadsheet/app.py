@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = None
-        if settings.embedded_worker:
+        if settings.worker.embedded:
             worker = EmbeddedWorker(build_worker(settings, database), database)
             await worker.start()
         app.state.worker = worker
@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ensure_writes_declared(app.routes)
     body_limits = BodyLimits(
         default=settings.max_body_bytes,
-        uploads=settings.upload_max_body_bytes,
+        uploads=settings.upload.max_body_bytes,
         upload_paths=UPLOAD_PATHS,
     )
     app.add_middleware(HeadAsGet)

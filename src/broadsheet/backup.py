@@ -88,7 +88,7 @@ async def restore(settings: Settings, source: Path, *, replace: bool = False) ->
 
 async def _forget_cached_responses(settings: Settings) -> None:
     """Every cached response was read from the database just replaced."""
-    if settings.response_cache:
+    if settings.cache.enabled:
         store = response_store(settings)
         try:
             await store.purge([effects.EVERYTHING])

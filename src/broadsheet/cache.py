@@ -437,11 +437,11 @@ def response_store(settings: Settings) -> ResponseStore:
     if settings.redis_url:
         return RedisStore(
             Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5),
-            namespace=settings.response_cache_namespace,
-            ttl_seconds=settings.response_cache_ttl_seconds,
+            namespace=settings.cache.namespace,
+            ttl_seconds=settings.cache.ttl_seconds,
         )
     return LocalStore(
-        SharedPurges(settings.response_cache_purges_file),
-        max_bytes=settings.response_cache_max_bytes,
-        ttl_seconds=settings.response_cache_ttl_seconds,
+        SharedPurges(settings.cache.purges_file),
+        max_bytes=settings.cache.max_bytes,
+        ttl_seconds=settings.cache.ttl_seconds,
     )

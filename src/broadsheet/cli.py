@@ -32,7 +32,7 @@ from broadsheet.errors import Invalid, validation_problems
 from broadsheet.jobs import Jobs, queue_for
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
-from broadsheet.settings import Settings
+from broadsheet.settings import Settings, renamed_in_use
 
 # Plain help: typer's Rich layout gives every flag, --help included, a "<bool>" type column.
 app = typer.Typer(
@@ -41,6 +41,12 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 Result = TypeVar("Result")
+
+
+@app.callback()
+def _name_renamed_variables() -> None:
+    for old, new in renamed_in_use(os.environ):
+        typer.echo(f"{old} is now {new}: rename it (the old name is still read)", err=True)
 
 
 def _run(work: Coroutine[Any, Any, Result]) -> Result:

@@ -97,18 +97,18 @@ def _sqlite_engine(url: str, *, begin: str, echo: bool) -> AsyncEngine:
 
 
 def connect(settings: Settings) -> Database:
-    url = settings.database_url
-    if settings.is_sqlite:
+    url = settings.database.url
+    if settings.database.is_sqlite:
         database_path = make_url(url).database
         if database_path and database_path != ":memory:":
             Path(database_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = _sqlite_engine(url, begin="BEGIN", echo=settings.echo_sql)
-        write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", echo=settings.echo_sql)
+        engine = _sqlite_engine(url, begin="BEGIN", echo=settings.database.echo)
+        write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", echo=settings.database.echo)
     else:
         engine = create_async_engine(
             url,
-            echo=settings.echo_sql,
-            pool_size=settings.database_pool_size,
+            echo=settings.database.echo,
+            pool_size=settings.database.pool_size,
             # No ping before each checkout: it doubles the cost of a short read. A connection
             # that died with its server fails once (503) and SQLAlchemy then discards every
             # connection the pool held from before, so the next requests reconnect.
@@ -130,7 +130,7 @@ def connect(settings: Settings) -> Database:
         write_engine=write_engine,
         sessions=async_sessionmaker(read_engine, expire_on_commit=False),
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
-        responses=response_store(settings) if settings.response_cache else None,
+        responses=response_store(settings) if settings.cache.enabled else None,
         jobs=Jobs(queue_for(settings)),
     )
 
@@ -166,7 +166,7 @@ def _why_unreachable(error: Exception) -> str:
 def database_url(settings: Settings) -> URL:
     """The configured database's URL, parsed; BadDatabaseUrl if it is not a URL."""
     try:
-        return make_url(settings.database_url)
+        return make_url(settings.database.url)
     except ArgumentError as error:
         example = "postgresql://user:password@host/name"
         raise BadDatabaseUrl(f"the database URL is not a URL like {example}") from error

@@ -131,10 +131,10 @@ class _RedisJobQueue(_KeepsDeadLetters, RedisQueue):
 
 def queue_for(settings: Settings) -> Queue:
     """The configured queue, not yet connected."""
-    url = settings.jobs_url or settings.redis_url
+    url = settings.jobs.url or settings.redis_url
     if url:
-        return _RedisJobQueue.from_url(url, name=settings.jobs_queue_name)
-    return _SqliteJobQueue(settings.jobs_file, name=settings.jobs_queue_name)
+        return _RedisJobQueue.from_url(url, name=settings.jobs.queue_name)
+    return _SqliteJobQueue(settings.jobs.file, name=settings.jobs.queue_name)
 
 
 class Jobs:

@@ -29,7 +29,7 @@ def alembic_config(settings: Settings | None = None) -> Config:
         "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
     )
     if settings is not None:
-        config.set_main_option("sqlalchemy.url", settings.database_url)
+        config.set_main_option("sqlalchemy.url", settings.database.url)
     return config
 
 

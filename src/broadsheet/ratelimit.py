@@ -95,9 +95,9 @@ class RateLimiter:
 
 def rate_limiter(settings: Settings) -> RateLimiter:
     return RateLimiter(
-        enabled=settings.rate_limits,
+        enabled=settings.limits.enabled,
         redis_url=settings.redis_url,
-        namespace=settings.rate_limit_namespace,
+        namespace=settings.limits.namespace,
     )
 
 

@@ -3,15 +3,30 @@
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import AliasChoices, Field, IPvAnyNetwork, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    IPvAnyNetwork,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DATA_DIR = Path("var")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -55,45 +70,203 @@ def kept_secret_key(key_file: Path) -> str:
     return key_file.read_text().strip()
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BROADSHEET_", extra="ignore")
+def _limit(value: str) -> str:
+    """A rate limit in `limits` notation ("10/minute", several joined by ";"), or "" for none."""
+    if value.strip():
+        parse_many(value)  # raises ValueError for what it cannot read
+    return value.strip()
 
-    database_url: str = Field(
-        default=f"sqlite+aiosqlite:///./{DATA_DIR}/broadsheet.db",
-        validation_alias=AliasChoices("DATABASE_URL", "BROADSHEET_DATABASE_URL", "database_url"),
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+Limit = Annotated[str, AfterValidator(_limit)]
+CommaSeparated = BeforeValidator(_comma_separated)
+
+
+class DatabaseSettings(BaseModel):
+    url: str = f"sqlite+aiosqlite:///./{DATA_DIR}/broadsheet.db"
+    # Connections per worker process (PostgreSQL, MariaDB).
+    pool_size: int = 10
+    # Log every SQL statement.
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _name_async_driver(cls, url: str) -> str:
+        return async_database_url(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class PasswordSettings(BaseModel):
+    # argon2id, OWASP's recommended floor: 19 MiB, two passes, one lane.
+    memory_kib: int = 19456
+    time_cost: int = 2
+    parallelism: int = 1
+    # Hashes computed at once per worker process; more wait their turn.
+    hash_concurrency: int = 2
+
+
+class CacheSettings(BaseModel):
+    """The response cache for anonymous reads: in each worker, or in Redis when REDIS_URL is set."""
+
+    enabled: bool = True
+    ttl_seconds: int = 300
+    max_bytes: int = 32 * 1024 * 1024
+    namespace: str = "broadsheet:cache"
+    # Purges shared by the worker processes of one machine (and the CLI) when there is no Redis.
+    purges_file: Path = DATA_DIR / "cache-purges"
+
+
+class JobsSettings(BaseModel):
+    # The job queue: Redis at this URL (REDIS_URL when unset), shared by any number of
+    # `broadsheet worker` processes; with neither, a SQLite file shared by this machine's.
+    url: str | None = None
+    file: Path = DATA_DIR / "jobs.db"
+    queue_name: str = "broadsheet"
+
+    @field_validator("url")
+    @classmethod
+    def _a_redis_url(cls, url: str | None) -> str | None:
+        if url and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL, like redis://host:6379/0")
+        return url or None
+
+
+class WorkerSettings(BaseModel):
+    # `broadsheet serve` runs a worker in each of its processes unless told not to (when
+    # `broadsheet worker` processes run elsewhere).
+    embedded: bool = True
+    # Jobs one worker runs at once, and how long running ones may take to finish on stop.
+    concurrency: int = 10
+    grace_seconds: int = 30
+
+
+class LimitsSettings(BaseModel):
+    """Attempts counted in Redis when REDIS_URL is set, else in each worker process."""
+
+    enabled: bool = True
+    namespace: str = "broadsheet:limits"
+    login_per_address: Limit = "30/minute"
+    login_per_account_and_address: Limit = "10/minute"
+    login_per_account: Limit = "100/hour"
+    signup_per_address: Limit = "20/hour"
+    signup_per_account: Limit = "5/hour"
+    # A new email in an account's settings also counts as a sign-up with it.
+    email_change_per_account: Limit = "10/hour"
+    upload_per_account: Limit = "60/hour"
+
+
+class StorageSettings(BaseModel):
+    """Where uploaded files are kept: in `directory`, served by the app under /media, unless a
+    bucket is named (any S3-compatible service; the endpoint for one other than AWS)."""
+
+    directory: Path = DATA_DIR / "media"
+    # Where readers fetch stored files: by default base_url/media, or the bucket's own
+    # address; set it for a CDN in front.
+    public_url: str | None = None
+    bucket: str | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+
+
+class UploadSettings(BaseModel):
+    # The largest picture file taken, and the largest upload request (the picture with the
+    # editor's text around it): uploads have their own body limit, far above max_body_bytes.
+    max_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 11 * 1024 * 1024
+    # Pixels a picture may have, counted before it is decoded (a small file can unpack into
+    # gigabytes). 40 million is a 7,700 × 5,200 photo.
+    max_pixels: int = 40_000_000
+
+
+# Variables read under other names than BROADSHEET_<GROUP>_<NAME>: the one hosting platforms
+# set, and those from before the settings were grouped (still read; the new name wins).
+OTHER_NAMES = {
+    "DATABASE_URL": ("database", "url"),
+}
+RENAMED = {
+    "BROADSHEET_ECHO_SQL": ("database", "echo"),
+    "BROADSHEET_RESPONSE_CACHE": ("cache", "enabled"),
+    "BROADSHEET_RESPONSE_CACHE_TTL_SECONDS": ("cache", "ttl_seconds"),
+    "BROADSHEET_RESPONSE_CACHE_MAX_BYTES": ("cache", "max_bytes"),
+    "BROADSHEET_RESPONSE_CACHE_NAMESPACE": ("cache", "namespace"),
+    "BROADSHEET_RESPONSE_CACHE_PURGES_FILE": ("cache", "purges_file"),
+    "BROADSHEET_EMBEDDED_WORKER": ("worker", "embedded"),
+    "BROADSHEET_RATE_LIMITS": ("limits", "enabled"),
+    "BROADSHEET_RATE_LIMIT_NAMESPACE": ("limits", "namespace"),
+    "BROADSHEET_LOGIN_LIMIT_PER_ADDRESS": ("limits", "login_per_address"),
+    "BROADSHEET_LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": ("limits", "login_per_account_and_address"),
+    "BROADSHEET_LOGIN_LIMIT_PER_ACCOUNT": ("limits", "login_per_account"),
+    "BROADSHEET_SIGNUP_LIMIT_PER_ADDRESS": ("limits", "signup_per_address"),
+    "BROADSHEET_SIGNUP_LIMIT_PER_ACCOUNT": ("limits", "signup_per_account"),
+    "BROADSHEET_EMAIL_CHANGE_LIMIT_PER_ACCOUNT": ("limits", "email_change_per_account"),
+    "BROADSHEET_UPLOAD_LIMIT_PER_ACCOUNT": ("limits", "upload_per_account"),
+    "BROADSHEET_MEDIA_DIR": ("storage", "directory"),
+    "BROADSHEET_MEDIA_URL": ("storage", "public_url"),
+}
+
+
+def variable_name(group: str, name: str) -> str:
+    return f"BROADSHEET_{group}_{name}".upper()
+
+
+def renamed_in_use(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(old, new) for each variable set under its name from before the grouping."""
+    return [(old, variable_name(*place)) for old, place in RENAMED.items() if old in environ]
+
+
+class OtherNames(PydanticBaseSettingsSource):
+    """Reads OTHER_NAMES and RENAMED into their groups."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ reads every name at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, dict[str, str]] = {}
+        for name, (group, key) in (OTHER_NAMES | RENAMED).items():
+            if (value := os.environ.get(name)) is not None:
+                values.setdefault(group, {})[key] = value
+        return values
+
+
+class Settings(BaseSettings):
+    """Read from BROADSHEET_<NAME>, and BROADSHEET_<GROUP>_<NAME> for a group's settings
+    (BROADSHEET_DATABASE_POOL_SIZE is `database.pool_size`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BROADSHEET_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
     )
+
+    database: DatabaseSettings = DatabaseSettings()
+    password: PasswordSettings = PasswordSettings()
+    cache: CacheSettings = CacheSettings()
+    jobs: JobsSettings = JobsSettings()
+    worker: WorkerSettings = WorkerSettings()
+    limits: LimitsSettings = LimitsSettings()
+    storage: StorageSettings = StorageSettings()
+    upload: UploadSettings = UploadSettings()
+
     secret_key: str = ""
-    cors_origins: Annotated[list[str], NoDecode] = ["*"]
+    cors_origins: Annotated[list[str], NoDecode, CommaSeparated] = ["*"]
     token_ttl_seconds: int = 60 * 60 * 24 * 14
     max_body_bytes: int = 1024 * 1024
-    database_pool_size: int = 10
-    # argon2id, OWASP's recommended floor: 19 MiB, two passes, one lane.
-    password_memory_kib: int = 19456
-    password_time_cost: int = 2
-    password_parallelism: int = 1
-    password_hash_concurrency: int = 2
-    echo_sql: bool = False
+    # Shared by the response cache, the rate limits and the job queue of every app server.
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "BROADSHEET_REDIS_URL", "redis_url"),
     )
-    response_cache: bool = True
-    response_cache_ttl_seconds: int = 300
-    response_cache_max_bytes: int = 32 * 1024 * 1024
-    response_cache_namespace: str = "broadsheet:cache"
-    # Purges shared by the worker processes of one machine (and the CLI) when there is no Redis.
-    response_cache_purges_file: Path = DATA_DIR / "cache-purges"
-    # The job queue: Redis at this URL (REDIS_URL when unset), shared by any number of
-    # `broadsheet worker` processes; with neither, a SQLite file shared by this machine's.
-    jobs_url: str | None = None
-    jobs_file: Path = DATA_DIR / "jobs.db"
-    jobs_queue_name: str = "broadsheet"
-    # `broadsheet serve` runs a worker in each of its processes unless told not to (when
-    # `broadsheet worker` processes run elsewhere).
-    embedded_worker: bool = True
-    # Jobs one worker runs at once, and how long running ones may take to finish on stop.
-    worker_concurrency: int = 10
-    worker_grace_seconds: int = 30
     # Where readers reach the site: every absolute URL the server writes (canonical links,
     # feeds, the sitemap, redirects, jobs' links) starts with it, never with what a request says.
     base_url: str = "http://127.0.0.1:8000"
@@ -113,7 +286,7 @@ class Settings(BaseSettings):
     access_log: bool = True
     # Clients that may read /metrics. A proxy on this machine makes every client look local:
     # it must not forward /metrics (see README, "Operations").
-    metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode] = [
+    metrics_networks: Annotated[list[IPvAnyNetwork], NoDecode, CommaSeparated] = [
         IPv4Network("127.0.0.0/8"),
         IPv6Network("::1/128"),
     ]
@@ -125,44 +298,20 @@ class Settings(BaseSettings):
     # Request headers, together and by number; past either, 431.
     max_header_bytes: int = 32 * 1024
     max_headers: int = 100
-    # Attempts to sign in and to sign up, counted in Redis when REDIS_URL is set, else in each
-    # worker. Each limit is `limits` notation: "10/minute", several joined by ";", "" for none.
-    rate_limits: bool = True
-    rate_limit_namespace: str = "broadsheet:limits"
-    login_limit_per_address: str = "30/minute"
-    login_limit_per_account_and_address: str = "10/minute"
-    login_limit_per_account: str = "100/hour"
-    signup_limit_per_address: str = "20/hour"
-    signup_limit_per_account: str = "5/hour"
-    # A new email in an account's settings also counts as a sign-up with it.
-    email_change_limit_per_account: str = "10/hour"
-    # Uploaded pictures: kept in media_dir and served by the app under /media, unless a bucket
-    # is named (any S3-compatible service; the endpoint for one other than AWS). media_url is
-    # where readers fetch them: by default base_url/media, or the bucket's own address; set it
-    # for a CDN in front.
-    media_dir: Path = DATA_DIR / "media"
-    media_url: str | None = None
-    storage_bucket: str | None = None
-    storage_endpoint_url: str | None = None
-    storage_region: str | None = None
-    storage_access_key_id: str | None = None
-    storage_secret_access_key: str | None = None
-    # The largest picture file taken, and the largest upload request (the picture with the
-    # editor's text around it): uploads have their own body limit, far above max_body_bytes.
-    upload_max_bytes: int = 10 * 1024 * 1024
-    upload_max_body_bytes: int = 11 * 1024 * 1024
-    # Pixels a picture may have, counted before it is decoded (a small file can unpack into
-    # gigabytes). 40 million is a 7,700 × 5,200 photo.
-    upload_max_pixels: int = 40_000_000
-    upload_limit_per_account: str = "60/hour"
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; by default nobody's,
     # and the client is the address the connection comes from.
-    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = []
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode, CommaSeparated] = []
 
-    @field_validator("database_url")
     @classmethod
-    def _name_async_driver(cls, url: str) -> str:
-        return async_database_url(url)
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, OtherNames(settings_cls)
 
     @field_validator("base_url")
     @classmethod
@@ -181,41 +330,12 @@ class Settings(BaseSettings):
             return [host.strip().lower() for host in value.split(",") if host.strip()]
         return value
 
-    @field_validator("jobs_url")
-    @classmethod
-    def _a_redis_url(cls, url: str | None) -> str | None:
-        if url and not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must be a Redis URL, like redis://host:6379/0")
-        return url or None
-
     @field_validator("secret_key")
     @classmethod
     def _long_enough_to_sign(cls, key: str) -> str:
         if key and len(key.encode()) < SECRET_KEY_MIN_BYTES:
             raise ValueError(f"must be at least {SECRET_KEY_MIN_BYTES} bytes long")
         return key
-
-    @field_validator("cors_origins", "metrics_networks", "trusted_proxies", mode="before")
-    @classmethod
-    def _split_commas(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
-        return value
-
-    @field_validator(
-        "login_limit_per_address",
-        "login_limit_per_account_and_address",
-        "login_limit_per_account",
-        "signup_limit_per_address",
-        "signup_limit_per_account",
-        "email_change_limit_per_account",
-        "upload_limit_per_account",
-    )
-    @classmethod
-    def _limits_notation(cls, value: str) -> str:
-        if value.strip():
-            parse_many(value)  # raises ValueError for what it cannot read
-        return value.strip()
 
     @cached_property
     def signing_key(self) -> str:
@@ -233,14 +353,11 @@ class Settings(BaseSettings):
     @cached_property
     def media_public_url(self) -> str:
         """Where readers fetch uploaded files from, without a trailing slash."""
-        if self.media_url:
-            return self.media_url.rstrip("/")
-        if not self.storage_bucket:
+        storage = self.storage
+        if storage.public_url:
+            return storage.public_url.rstrip("/")
+        if not storage.bucket:
             return f"{self.base_url}/media"
-        if self.storage_endpoint_url:
-            return f"{self.storage_endpoint_url.rstrip('/')}/{self.storage_bucket}"
-        return f"https://{self.storage_bucket}.s3.amazonaws.com"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+        if storage.endpoint_url:
+            return f"{storage.endpoint_url.rstrip('/')}/{storage.bucket}"
+        return f"https://{storage.bucket}.s3.amazonaws.com"

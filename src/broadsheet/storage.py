@@ -101,13 +101,13 @@ class BucketStorage:
 
 def storage(settings: Settings) -> Storage:
     """The configured storage: the bucket when one is named, else the local directory."""
-    if settings.storage_bucket:
+    if settings.storage.bucket:
         return BucketStorage(
-            settings.storage_bucket,
+            settings.storage.bucket,
             public_url=settings.media_public_url,
-            endpoint_url=settings.storage_endpoint_url,
-            region=settings.storage_region,
-            access_key_id=settings.storage_access_key_id,
-            secret_access_key=settings.storage_secret_access_key,
+            endpoint_url=settings.storage.endpoint_url,
+            region=settings.storage.region,
+            access_key_id=settings.storage.access_key_id,
+            secret_access_key=settings.storage.secret_access_key,
         )
-    return LocalStorage(settings.media_dir, public_url=settings.media_public_url)
+    return LocalStorage(settings.storage.directory, public_url=settings.media_public_url)

@@ -1,7 +1,7 @@
 """The worker: runs queued jobs and the periodic ones on time, and counts them in the metrics.
 
 `broadsheet worker` runs one on its own; `broadsheet serve` runs one in each of its processes
-unless BROADSHEET_EMBEDDED_WORKER=false. However many there are, on however many machines, each
+unless BROADSHEET_WORKER_EMBEDDED=false. However many there are, on however many machines, each
 job runs once per attempt and each periodic job once per time.
 """
 
@@ -71,14 +71,14 @@ def build_worker(
             CronJob(kind.function, cron=cron, timeout=kind.timeout, retries=kind.attempts)
             for kind, cron in periodic
         ],
-        concurrency=settings.worker_concurrency,
+        concurrency=settings.worker.concurrency,
         startup=provide,
         before_process=_note_start,
         after_process=_count,
         timers=TIMERS,
         # Idle workers look up from the queue this often, so that stopping need not wait.
         dequeue_timeout=1,
-        shutdown_grace_period_s=settings.worker_grace_seconds,
+        shutdown_grace_period_s=settings.worker.grace_seconds,
     )
     worker.SIGNALS = []
     return worker

@@ -125,7 +125,7 @@ async def test_site_changes_the_email_with_the_current_password(client):
 
 
 async def test_current_passwords_tried_count_as_sign_ins(backend):
-    async with site(backend, login_limit_per_account="2/hour") as client_from:
+    async with site(backend, limits={"login_per_account": "2/hour"}) as client_from:
         client = client_from()
         token = (await register(client)).json()["user"]["token"]
         for _ in range(2):
@@ -141,7 +141,7 @@ async def test_current_passwords_tried_count_as_sign_ins(backend):
 
 
 async def test_new_emails_are_limited_per_account(backend):
-    async with site(backend, email_change_limit_per_account="2/hour") as client_from:
+    async with site(backend, limits={"email_change_per_account": "2/hour"}) as client_from:
         client = client_from()
         token = (await register(client)).json()["user"]["token"]
         for number in range(2):
@@ -157,7 +157,7 @@ async def test_new_emails_are_limited_per_account(backend):
 
 async def test_trying_emails_in_settings_counts_against_the_sign_up_limits(backend):
     async with site(
-        backend, signup_limit_per_address="3/hour", signup_limit_per_account="2/hour"
+        backend, limits={"signup_per_address": "3/hour", "signup_per_account": "2/hour"}
     ) as client_from:
         home, office = client_from(HOME), client_from(OFFICE)
         token = (await register(home)).json()["user"]["token"]
@@ -176,7 +176,7 @@ async def test_trying_emails_in_settings_counts_against_the_sign_up_limits(backe
 
 
 async def test_site_settings_past_a_limit_answer_429_and_keep_the_typing(backend):
-    async with site(backend, email_change_limit_per_account="1/hour") as client_from:
+    async with site(backend, limits={"email_change_per_account": "1/hour"}) as client_from:
         client = client_from()
         reader = await sign_up_on_site(client, "alice")
         first = await save_settings(

@@ -51,7 +51,7 @@ async def _timed_login(client: httpx.AsyncClient, email: str) -> float:
 async def test_unknown_email_takes_as_long_as_a_wrong_password(backend):
     # Hashing costly enough that skipping it for unknown emails would show plainly.
     settings = settings_for_tests(
-        backend.settings.database_url, password_memory_kib=8192, password_time_cost=2
+        backend.settings.database.url, password={"memory_kib": 8192, "time_cost": 2}
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)

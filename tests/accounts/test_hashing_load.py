@@ -41,12 +41,10 @@ class PeakCounter:
 @pytest.mark.engines("sqlite", "postgresql", "mariadb")
 async def test_two_hundred_parallel_logins_do_not_starve_reads(backend):
     settings = settings_for_tests(
-        backend.settings.database_url,
+        backend.settings.database.url,
         # Real hashing work (tens of milliseconds each), two at a time, as in production.
-        password_memory_kib=4096,
-        password_time_cost=2,
-        password_hash_concurrency=2,
-        rate_limits=False,
+        password={"memory_kib": 4096, "time_cost": 2, "hash_concurrency": 2},
+        limits={"enabled": False},
         max_requests_in_flight=1000,
     )
     app = create_app(settings)
@@ -77,5 +75,5 @@ async def test_two_hundred_parallel_logins_do_not_starve_reads(backend):
 
     assert statuses == [200] * PARALLEL_LOGINS
     # On SQLite the logins' write transactions take turns anyway: one hash at a time.
-    assert 1 <= hashing.peak <= settings.password_hash_concurrency
+    assert 1 <= hashing.peak <= settings.password.hash_concurrency
     assert reads_answered >= 20, "reads were not answered while the logins waited to hash"

@@ -87,9 +87,9 @@ async def test_stored_password_is_an_argon2id_hash(client, backend):
 def test_default_settings_meet_owasp_argon2id_minimum(default_environment):
     settings = Settings()
 
-    assert settings.password_memory_kib >= OWASP_MEMORY_KIB
-    assert settings.password_time_cost >= OWASP_TIME_COST
-    assert settings.password_parallelism >= 1
+    assert settings.password.memory_kib >= OWASP_MEMORY_KIB
+    assert settings.password.time_cost >= OWASP_TIME_COST
+    assert settings.password.parallelism >= 1
 
 
 async def test_default_hashing_produces_owasp_strength_argon2id(default_environment):
@@ -104,7 +104,7 @@ async def test_default_hashing_produces_owasp_strength_argon2id(default_environm
 
 async def test_hashing_follows_the_password_settings():
     settings = Settings(
-        secret_key="k" * 40, password_memory_kib=2048, password_time_cost=3, password_parallelism=2
+        secret_key="k" * 40, password={"memory_kib": 2048, "time_cost": 3, "parallelism": 2}
     )
 
     stored_hash = await password_hashing(settings).hash("correct horse battery")

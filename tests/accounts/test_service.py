@@ -65,8 +65,8 @@ async def test_sign_in_upgrades_a_hash_made_with_weaker_settings(client, backend
     assert response.status_code == 200
     upgraded = await stored_hash(backend, "veteran")
     parameters = argon2.extract_parameters(upgraded)
-    assert parameters.memory_cost == backend.settings.password_memory_kib
-    assert parameters.time_cost == backend.settings.password_time_cost
+    assert parameters.memory_cost == backend.settings.password.memory_kib
+    assert parameters.time_cost == backend.settings.password.time_cost
     assert await backend.app.state.passwords.verify(upgraded, PASSWORD)
 
 

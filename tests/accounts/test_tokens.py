@@ -59,7 +59,7 @@ async def test_token_lifetime_is_token_ttl_seconds(client, backend):
 
 @pytest.mark.engines("sqlite")
 async def test_token_lifetime_follows_the_setting(backend):
-    settings = settings_for_tests(backend.settings.database_url, token_ttl_seconds=90)
+    settings = settings_for_tests(backend.settings.database.url, token_ttl_seconds=90)
     app = create_app(settings)
     try:
         transport = httpx.ASGITransport(app=app)

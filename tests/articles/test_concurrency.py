@@ -87,7 +87,7 @@ async def test_one_reader_favoriting_ten_times_at_once_counts_once(client, backe
 @pytest.fixture
 async def roomy_client(backend):
     """A client of an app that serves a hundred requests at once instead of shedding some."""
-    settings = settings_for_tests(backend.settings.database_url, max_requests_in_flight=200)
+    settings = settings_for_tests(backend.settings.database.url, max_requests_in_flight=200)
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -142,7 +142,7 @@ async def site(
         "BROADSHEET_PASSWORD_MEMORY_KIB": "1024",
         "BROADSHEET_PASSWORD_TIME_COST": "1",
         # The hostile-input run signs up a hundred readers from one address.
-        "BROADSHEET_RATE_LIMITS": "false",
+        "BROADSHEET_LIMITS_ENABLED": "false",
     }
     environment.pop("PORT", None)
     migrate = await asyncio.create_subprocess_exec(

@@ -100,7 +100,7 @@ async def test_a_file_sent_without_the_file_field_is_named_as_missing(client):
 
 
 async def test_a_picture_too_large_is_refused_with_413_and_the_limit(backend):
-    async with own_app(backend, upload_max_bytes=100_000, upload_max_body_bytes=300_000) as (
+    async with own_app(backend, upload={"max_bytes": 100_000, "max_body_bytes": 300_000}) as (
         _app,
         client,
     ):
@@ -133,7 +133,7 @@ async def test_uploads_have_a_larger_body_limit_than_the_rest_of_the_api(backend
 
 
 async def test_a_writer_uploads_at_most_so_many_pictures_an_hour(backend):
-    async with own_app(backend, upload_limit_per_account="2/hour") as (_app, client):
+    async with own_app(backend, limits={"upload_per_account": "2/hour"}) as (_app, client):
         writer = await sign_up(client)
         other = await sign_up(client)
 

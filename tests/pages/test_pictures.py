@@ -130,7 +130,7 @@ async def test_pressing_add_picture_with_no_file_chosen_says_so(client):
 
 
 async def test_a_picture_over_the_limit_is_refused_with_413_and_the_text_kept(backend):
-    async with own_app(backend, upload_max_bytes=50_000) as (_app, client):
+    async with own_app(backend, upload={"max_bytes": 50_000}) as (_app, client):
         await sign_up_on_site(client, "alice")
         large = photo(1200, 800) + b"\0" * 60_000
 

@@ -121,18 +121,20 @@ class AttemptLimits:
 
     async def sign_in(self, email: str) -> None:
         account = _account(email)
-        await self.limiter.hit(self.settings.login_limit_per_address, "login:address", self.address)
         await self.limiter.hit(
-            self.settings.login_limit_per_account_and_address, "login:both", account, self.address
+            self.settings.limits.login_per_address, "login:address", self.address
         )
-        await self.limiter.hit(self.settings.login_limit_per_account, "login:account", account)
+        await self.limiter.hit(
+            self.settings.limits.login_per_account_and_address, "login:both", account, self.address
+        )
+        await self.limiter.hit(self.settings.limits.login_per_account, "login:account", account)
 
     async def sign_up(self, email: str) -> None:
         account = _account(email)
         await self.limiter.hit(
-            self.settings.signup_limit_per_address, "signup:address", self.address
+            self.settings.limits.signup_per_address, "signup:address", self.address
         )
-        await self.limiter.hit(self.settings.signup_limit_per_account, "signup:account", account)
+        await self.limiter.hit(self.settings.limits.signup_per_account, "signup:account", account)
 
     async def update_account(self, user: User, changes: UserUpdate) -> None:
         """A settings change counts like what it could be used for instead: a current password
@@ -143,7 +145,7 @@ class AttemptLimits:
         if email := accounts.new_email(user, changes):
             await self.sign_up(email)
             await self.limiter.hit(
-                self.settings.email_change_limit_per_account, "email-change:account", str(user.id)
+                self.settings.limits.email_change_per_account, "email-change:account", str(user.id)
             )
 
 

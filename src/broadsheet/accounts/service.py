@@ -42,10 +42,10 @@ class CannotFollowSelf(Invalid):
 
 def password_hashing(settings: Settings) -> Passwords:
     return Passwords(
-        memory_kib=settings.password_memory_kib,
-        time_cost=settings.password_time_cost,
-        parallelism=settings.password_parallelism,
-        concurrency=settings.password_hash_concurrency,
+        memory_kib=settings.password.memory_kib,
+        time_cost=settings.password.time_cost,
+        parallelism=settings.password.parallelism,
+        concurrency=settings.password.hash_concurrency,
     )
 
 

@@ -246,7 +246,7 @@ def _editor(
         preview_url=preview_url,
         story_path=story_path(article) if article is not None else None,
         limits=EDITOR_LIMITS,
-        upload_max_mb=megabytes(request.app.state.settings.upload_max_bytes),
+        upload_max_mb=megabytes(request.app.state.settings.upload.max_bytes),
     )
 
 

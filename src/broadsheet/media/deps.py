@@ -35,12 +35,12 @@ class Uploads:
         if file is None or not file.filename:
             raise media.NoPicture()
         await self.limiter.hit(
-            self.settings.upload_limit_per_account, "upload:account", str(by.id), counted="uploads"
+            self.settings.limits.upload_per_account, "upload:account", str(by.id), counted="uploads"
         )
         # One byte past the limit is enough to know it is too large.
-        data = await file.read(self.settings.upload_max_bytes + 1)
+        data = await file.read(self.settings.upload.max_bytes + 1)
         limits = media.UploadLimits(
-            max_bytes=self.settings.upload_max_bytes, max_pixels=self.settings.upload_max_pixels
+            max_bytes=self.settings.upload.max_bytes, max_pixels=self.settings.upload.max_pixels
         )
         return await media.upload(session, self.storage, data, alt=alt, by=by, limits=limits)
 
