@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -172,6 +172,18 @@ def error_page(request: Request, status_code: int, errors: dict[str, list[str]])
         heading=heading,
         message=message,
     )
+
+
+def named_as_in_form(
+    problems: dict[str, list[str]], form_names: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Problems under the names of the form's fields: a schema's field ("tagList.2") under
+    the form's name for it in `form_names`, or its own first part."""
+    named: dict[str, list[str]] = {}
+    for field_path, messages in problems.items():
+        name = field_path.split(".")[0]
+        named.setdefault(form_names.get(name, name), []).extend(messages)
+    return named
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from broadsheet.web import (
     CheckedForm,
     SubmittedForm,
     UncheckedForm,
+    named_as_in_form,
     page,
     redirect,
     site_url,
@@ -139,15 +140,7 @@ def _tags_from(text: str) -> list[str]:
 
 def _form_problems(error: ValidationError) -> dict[str, list[str]]:
     problems = validation_problems(error.errors())
-    return _renamed(problems)
-
-
-def _renamed(problems: dict[str, list[str]]) -> dict[str, list[str]]:
-    named: dict[str, list[str]] = {}
-    for field, messages in problems.items():
-        name = _FORM_NAMES.get(field.split(".")[0], field)
-        named.setdefault(name, []).extend(messages)
-    return named
+    return named_as_in_form(problems, _FORM_NAMES)
 
 
 def _publish_time(form: dict[str, str]) -> datetime | None:
@@ -321,7 +314,7 @@ async def _save(
         problems = _form_problems(error)
     # A story the writer may not publish where they asked is shown back with the reason.
     except (Invalid, Forbidden) as error:
-        problems = _renamed(error.errors())
+        problems = named_as_in_form(error.errors(), _FORM_NAMES)
     else:
         if intent == "autosave":
             return _saved_answer(article, writer)
@@ -353,7 +346,7 @@ async def _add_picture(
             request,
             editor,
             form=form,
-            errors=_renamed(refusal.errors()),
+            errors=named_as_in_form(refusal.errors(), _FORM_NAMES),
             status_code=refusal.status_code,
         )
         if isinstance(refusal, TooManyRequests):

@@ -16,6 +16,7 @@ from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.publications import series, submissions
+from broadsheet.publications.pages import organization
 from broadsheet.tags.service import popular_tags
 from broadsheet.web import (
     PAGE_SIZE,
@@ -108,17 +109,9 @@ async def own_story_of(session: DbSession, username: str, slug: str, writer: Use
 
 def _publisher(request: Request, article: Article) -> dict[str, object]:
     """Who publishes the story: its publication, or the site."""
-    place = article.publication
-    if place is None:
+    if article.publication is None:
         return {"@type": "Organization", "name": "Broadsheet", "url": f"{site_url(request)}/"}
-    publisher: dict[str, object] = {
-        "@type": "Organization",
-        "name": place.name,
-        "url": f"{site_url(request)}/p/{place.slug}",
-    }
-    if place.logo:
-        publisher["logo"] = {"@type": "ImageObject", "url": place.logo}
-    return publisher
+    return organization(request, article.publication)
 
 
 def _json_ld(request: Request, article: Article, url: str) -> Markup:

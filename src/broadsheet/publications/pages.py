@@ -32,6 +32,7 @@ from broadsheet.web import (
     CheckedSubmission,
     PageNumber,
     SubmittedForm,
+    named_as_in_form,
     page,
     page_offset,
     pagination,
@@ -62,17 +63,25 @@ def publication_path(publication: Publication) -> str:
 # -- Reading ----------------------------------------------------------------------------------
 
 
-def _json_ld(request: Request, publication: Publication) -> Markup:
-    url = f"{site_url(request)}{publication_path(publication)}"
+def organization(request: Request, publication: Publication) -> dict[str, object]:
+    """The publication as schema.org names a publisher, for JSON-LD: its page's and its
+    stories'."""
     data: dict[str, object] = {
-        "@context": "https://schema.org",
         "@type": "Organization",
         "name": publication.name,
-        "url": url,
-        "description": publication.tagline or publication.description[:300],
+        "url": f"{site_url(request)}{publication_path(publication)}",
     }
     if publication.logo:
-        data["logo"] = publication.logo
+        data["logo"] = {"@type": "ImageObject", "url": publication.logo}
+    return data
+
+
+def _json_ld(request: Request, publication: Publication) -> Markup:
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        **organization(request, publication),
+        "description": publication.tagline or publication.description[:300],
+    }
     if publication.links:
         data["sameAs"] = publication.links
     return script_json(data)
@@ -205,14 +214,6 @@ def _fields(form: dict[str, str]) -> dict[str, object]:
 _FORM_NAMES = {"file": LOGO_FILE, "uploads": LOGO_FILE, "alt": "logo_alt"}
 
 
-def _renamed(problems: dict[str, list[str]]) -> dict[str, list[str]]:
-    named: dict[str, list[str]] = {}
-    for field, messages in problems.items():
-        name = field.split(".")[0]
-        named.setdefault(_FORM_NAMES.get(name, name), []).extend(messages)
-    return named
-
-
 async def _with_new_logo(
     session: DbSession, submitted: SubmittedForm, uploads: UploadsTaken, owner: User
 ) -> dict[str, str]:
@@ -249,11 +250,14 @@ async def found_publication(
         new = new.model_copy(update={"logo": form.get("logo", "")})
         publication = await publications.found(session, new, by=user)
     except ValidationError as error:
-        problems = _renamed(validation_problems(error.errors()))
+        problems = named_as_in_form(validation_problems(error.errors()), _FORM_NAMES)
         return _publication_form(request, form=form, errors=problems)
     except AppError as error:
         return _publication_form(
-            request, form=form, errors=_renamed(error.errors()), status_code=error.status_code
+            request,
+            form=form,
+            errors=named_as_in_form(error.errors(), _FORM_NAMES),
+            status_code=error.status_code,
         )
     return redirect(publication_path(publication))
 
@@ -292,14 +296,14 @@ async def save_publication_settings(
         changes = changes.model_copy(update={"logo": form.get("logo", "")})
         publication = await publications.change(session, slug, changes, by=user)
     except ValidationError as error:
-        problems = _renamed(validation_problems(error.errors()))
+        problems = named_as_in_form(validation_problems(error.errors()), _FORM_NAMES)
         return _publication_form(request, form=form, publication=publication, errors=problems)
     except AppError as error:
         return _publication_form(
             request,
             form=form,
             publication=publication,
-            errors=_renamed(error.errors()),
+            errors=named_as_in_form(error.errors(), _FORM_NAMES),
             status_code=error.status_code,
         )
     return redirect(publication_path(publication))

@@ -55,7 +55,8 @@ async def may_keep(session: AsyncSession, series: Series, user: User | None) -> 
     return publications.can_publish(await publications.place_of(session, series.publication, user))
 
 
-async def _kept(session: AsyncSession, slug: str, user: User) -> Series:
+async def kept(session: AsyncSession, slug: str, user: User) -> Series:
+    """The series at `slug`, which `user` may keep (NotTheirSeries otherwise)."""
     series = await find_series(session, slug)
     if not await may_keep(session, series, user):
         raise NotTheirSeries()
@@ -132,7 +133,7 @@ async def _arrange(session: AsyncSession, series: Series, slugs: list[str]) -> N
 
 async def change(session: AsyncSession, slug: str, changes: SeriesUpdate, *, by: User) -> Series:
     """Retitle, redescribe or rearrange a series; only its keepers may."""
-    series = await _kept(session, slug, by)
+    series = await kept(session, slug, by)
     if changes.title is not None:
         series.title = changes.title
     if changes.description is not None:
@@ -147,7 +148,7 @@ async def change(session: AsyncSession, slug: str, changes: SeriesUpdate, *, by:
 
 async def end(session: AsyncSession, slug: str, *, by: User) -> None:
     """Delete a series; its stories stay, in no series."""
-    series = await _kept(session, slug, by)
+    series = await kept(session, slug, by)
     await _arrange(session, series, [])
     effects.changed(session, effects.series(series.id))
     await session.delete(series)

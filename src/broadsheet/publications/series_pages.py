@@ -138,19 +138,12 @@ async def _arrange_page(
     )
 
 
-async def _kept(session: DbSession, slug: str, user: User) -> Series:
-    series = await series_service.find_series(session, slug)
-    if not await series_service.may_keep(session, series, user):
-        raise series_service.NotTheirSeries()
-    return series
-
-
 @router.get("/s/{slug}/edit", name="arrange_series")
 async def arrange_series(
     request: Request, slug: PathText, session: DbSession, user: SiteUser
 ) -> Response:
     """Its keepers retitle the series, and add, move and remove its parts."""
-    return await _arrange_page(request, session, await _kept(session, slug, user))
+    return await _arrange_page(request, session, await series_service.kept(session, slug, user))
 
 
 def _rearranged(order: list[str], form: dict[str, str]) -> list[str] | None:
@@ -176,7 +169,7 @@ async def save_series(
     request: Request, slug: PathText, form: CheckedForm, session: DbSession, user: SiteUser
 ) -> Response:
     """Save the title and description, or add, move or remove a part."""
-    series = await _kept(session, slug, user)
+    series = await series_service.kept(session, slug, user)
     if form.get("intent") == "end":
         await series_service.end(session, slug, by=user)
         return redirect("/me/stories")
