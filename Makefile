@@ -59,8 +59,9 @@ $(SEMGREP): | $(BIN)/python
 	$(PYTHON) -m venv $(VENV)/semgrep
 	$(VENV)/semgrep/bin/pip install --quiet semgrep==$(SEMGREP_VERSION)
 
+# One test process a core, each given whole files (a file's module fixtures are built once).
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --dist loadfile
 
 migrate: $(RUN_INSTALLED)
 	$(BIN)/broadsheet migrate

@@ -19,12 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from broadsheet import effects, migrate
 from broadsheet.app import create_app
 from broadsheet.db import Base, Database, session_scope
-from broadsheet.settings import Settings
+from broadsheet.settings import Settings, async_database_url
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ENGINE_URL_VARIABLES = {
@@ -38,6 +39,11 @@ SERVER_URLS = {
     or ("mysql+asyncmy://root@127.0.0.1:3306/test" if IN_CI else None),
 }
 ENGINES = ["sqlite", "postgresql", "mariadb"]
+# pytest-xdist runs the suite in several processes: each keeps to databases of its own, named
+# after the configured one (test_gw0 beside test), created on the same server when missing.
+PROCESS_SUFFIX = (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,6 +56,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if marker is None or engine is None or engine in marker.args:
             kept.append(item)
     items[:] = kept
+    for item in items:
+        # Schemathesis names each operation's test ("…[GET /api/tags]") but, under pytest 9,
+        # leaves every one the function's node id; pytest-xdist tells tests apart by node id
+        # and would run one of them.
+        label = getattr(item, "operation_label", None)
+        if label and item.nodeid.endswith(f"::{item.originalname}"):
+            item._id = item._id.with_params(label)
 
 
 # Kept for the whole run and removed at its end: the suite writes nothing into ./var/.
@@ -91,6 +104,28 @@ def settings_for_tests(database_url: str, **overrides: Any) -> Settings:
         else:
             values[name] = value
     return Settings(**values)
+
+
+async def _own_database(server_url: str) -> str:
+    """The URL of this process's database on the server `server_url` names."""
+    if not PROCESS_SUFFIX:
+        return server_url
+    server = make_url(async_database_url(server_url))
+    own = server.set(database=f"{server.database}{PROCESS_SUFFIX}")
+    if server.get_backend_name() == "postgresql":
+        exists = text("SELECT 1 FROM pg_database WHERE datname = :name")
+        create = text(f'CREATE DATABASE "{own.database}"')
+    else:
+        exists = text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name")
+        create = text(f"CREATE DATABASE `{own.database}`")
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            if not await connection.scalar(exists, {"name": own.database}):
+                await connection.execute(create)
+    finally:
+        await engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 async def _empty_schema(database: Database, engine: str) -> None:
@@ -140,10 +175,12 @@ async def backend(
         url = SERVER_URLS[engine] or ""
         if not url:
             pytest.skip(f"{engine}: set {ENGINE_URL_VARIABLES[engine]} or CI=true to run on it")
-    settings = settings_for_tests(url)
-    app = create_app(settings)
-    database: Database = app.state.database
     try:
+        if engine != "sqlite":
+            url = await _own_database(url)
+        settings = settings_for_tests(url)
+        app = create_app(settings)
+        database: Database = app.state.database
         await _empty_schema(database, engine)
     except OSError as error:
         if IN_CI:

@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from broadsheet.settings import async_database_url
+from tests.conftest import IN_CI, PROCESS_SUFFIX, SERVER_URLS
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,9 +37,7 @@ CHROMIUM_ARGS = [
     # Every host but this machine is unknown, so no test reaches for the network.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
-POSTGRES_SERVER_URL = os.environ.get("BROADSHEET_TEST_POSTGRES_URL") or (
-    "postgresql+asyncpg://postgres@127.0.0.1:5432/test" if IN_CI else None
-)
+POSTGRES_SERVER_URL = SERVER_URLS["postgresql"]
 BROADSHEET = [sys.executable, "-m", "broadsheet"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SERVER_START_SECONDS = 30
@@ -125,7 +123,7 @@ async def site(
         if not POSTGRES_SERVER_URL:
             pytest.skip("postgresql: set BROADSHEET_TEST_POSTGRES_URL or CI=true to run on it")
         postgres = make_url(async_database_url(POSTGRES_SERVER_URL))
-        scratch_database = f"{postgres.database}_browser"
+        scratch_database = f"{postgres.database}{PROCESS_SUFFIX}_browser"
         try:
             await _recreate_database(POSTGRES_SERVER_URL, scratch_database, create=True)
         except OSError as error:
