@@ -228,14 +228,20 @@ class OtherNames(PydanticBaseSettingsSource):
     """Reads OTHER_NAMES and RENAMED into their groups."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        raise NotImplementedError  # __call__ reads every name at once
+        """The settings of group `field_name` set under other names, or None."""
+        values = {
+            key: os.environ[name]
+            for name, (group, key) in (OTHER_NAMES | RENAMED).items()
+            if group == field_name and name in os.environ
+        }
+        return values or None, field_name, True
 
     def __call__(self) -> dict[str, Any]:
-        values: dict[str, dict[str, str]] = {}
-        for name, (group, key) in (OTHER_NAMES | RENAMED).items():
-            if (value := os.environ.get(name)) is not None:
-                values.setdefault(group, {})[key] = value
-        return values
+        found = {
+            name: self.get_field_value(field, name)[0]
+            for name, field in self.settings_cls.model_fields.items()
+        }
+        return {name: values for name, values in found.items() if values}
 
 
 class Settings(BaseSettings):

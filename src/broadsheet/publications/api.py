@@ -412,10 +412,6 @@ async def _series_response(
     )
 
 
-async def _reloaded(session: DbSession, slug: str) -> Series:
-    return await series_service.find_series(session, slug)
-
-
 @router.post(
     "/series",
     tags=["Series"],
@@ -429,7 +425,9 @@ async def start_series(
     """Start a series of your own stories, or (with `publication`) of a publication's that you
     edit for; then give it its parts with `PUT`."""
     series = await series_service.start(session, body.series, by=user)
-    return await _series_response(session, await _reloaded(session, series.slug), user)
+    return await _series_response(
+        session, await series_service.find_series(session, series.slug), user
+    )
 
 
 @router.get(
