@@ -164,3 +164,38 @@ async def test_upgrading_a_database_with_stories_keeps_every_row_that_refers_to_
     assert tagged == 2
     assert story == ("published", "2026-01-02 09:00:00")
     assert enforced == 1
+
+
+BEFORE_KEYBOARD_BODIES = "885aa9d34700"
+
+
+@pytest.mark.engines("sqlite")
+async def test_upgrading_renders_every_story_again_with_its_code_in_reach_of_a_keyboard(tmp_path):
+    database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'lived-in.db'}"))
+    body = "```python\nprint(1)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] Done\n"
+    try:
+        async with (
+            database.write_engine.connect() as connection,
+            migrate.foreign_keys_held(connection),
+        ):
+            await connection.run_sync(_upgrade_to, BEFORE_KEYBOARD_BODIES)
+            await connection.exec_driver_sql(ROWS_BEFORE_STATUS[0])
+            await connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, description, body, body_html,"
+                " reading_minutes, author_id, favorites_count, status, created_at, updated_at)"
+                " VALUES (1, 'first', 'First', 'd', ?, '<pre><code>print(1)</code></pre>', 1,"
+                " 1, 0, 'published', '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
+                (body,),
+            )
+            await connection.commit()
+
+        await migrate.upgrade(database)
+
+        async with database.write_engine.connect() as connection:
+            html = (await connection.exec_driver_sql("SELECT body_html FROM articles")).scalar()
+    finally:
+        await database.dispose()
+
+    assert '<pre tabindex="0">' in html
+    assert '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">' in html
+    assert "<label><input" in html

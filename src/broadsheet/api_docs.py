@@ -19,9 +19,10 @@ _PAGE = f"""\
 <title>Broadsheet API</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{SWAGGER_UI_ASSETS}/swagger-ui.css">
+<link rel="stylesheet" href="/static/api-docs.css">
 </head>
 <body>
-<div id="swagger-ui" data-openapi-url="/api/openapi.json"></div>
+<main id="swagger-ui" data-openapi-url="/api/openapi.json"></main>
 <script src="{SWAGGER_UI_ASSETS}/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script>
 </body>

@@ -34,6 +34,11 @@ def human_date(moment: datetime) -> str:
     return f"{moment:%b} {moment.day}, {moment.year}"
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 favorite", "1,204 favorites": a count as a screen reader should speak it."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _human_time(moment: datetime) -> str:
     """ "Nov 5, 2026, 14:30 UTC": a time to the minute, before a script shows it in the
     reader's own time zone."""
@@ -51,6 +56,7 @@ templates = Environment(
 templates.filters["isoformat"] = isoformat
 templates.filters["human_date"] = human_date
 templates.filters["human_time"] = _human_time
+templates.filters["counted"] = counted
 templates.filters["picture_sizes"] = sizes_of
 templates.filters["webp_srcset"] = webp_srcset
 

@@ -41,6 +41,33 @@ def test_task_lists_show_ticked_and_open_boxes_that_cannot_be_changed():
     assert "checked" not in boxes[1]
 
 
+def test_a_task_box_is_labelled_by_its_text():
+    html = render("- [x] outline")
+
+    assert re.search(r"<label><input [^>]*> outline</label>", html)
+
+
+def test_a_code_block_can_be_reached_with_the_keyboard_to_scroll_it():
+    for markdown_text in ("```python\nprint(1)\n```", "    indented", "<pre>raw</pre>"):
+        assert '<pre tabindex="0">' in render(markdown_text)
+    assert 'tabindex="-1"' not in render('<pre tabindex="-1">raw</pre>')
+
+
+def test_a_table_scrolls_in_a_region_the_keyboard_can_reach():
+    html = render("| a | b |\n|---|---|\n| 1 | 2 |")
+
+    assert html.startswith(
+        '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
+    )
+    assert html.rstrip().endswith("</table>\n</div>")
+
+
+def test_a_story_may_not_make_regions_or_tab_stops_of_its_own():
+    html = render('<div role="navigation" aria-label="Menu" tabindex="1">raw</div>')
+
+    assert html == "<div>raw</div>"
+
+
 def test_no_other_input_survives_in_a_story():
     html = render('<input type="password" name="p" value="secret" onfocus="steal()">')
 

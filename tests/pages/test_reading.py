@@ -103,7 +103,11 @@ async def test_front_page_shows_a_card_per_story(client):
     assert elements(card, "time")[0]["datetime"] == story["createdAt"]
     card_text = text_of(card)
     assert "2 min read" in card_text
-    assert "♥ 1" in card_text
+    # Seen as a heart and a number, spoken as words.
+    assert "♥ 1" in [span["text"] for span in elements(card, "span", aria_hidden="true")]
+    assert "1 favorite" in [
+        span["text"] for span in elements(card, "span", class_="visually-hidden")
+    ]
     tag_links = sorted(link["href"] for link in elements(card, "a", class_="tag"))
     assert tag_links == ["/tag/baking", "/tag/bread"]
 
@@ -203,7 +207,7 @@ async def test_anonymous_reader_is_asked_to_sign_in_to_respond_or_favorite(clien
     assert "Sign in" in [link["text"] for link in elements(response.text, "a", href=next_query)]
     favorite = [link for link in elements(response.text, "a") if "Favorite" in link["text"]]
     assert [link["href"] for link in favorite] == [next_query]
-    assert favorite[0]["text"] == "♡ Favorite · 0"
+    assert favorite[0]["text"] == "♡ Favorite · 0, 0 favorites"
     assert not elements(response.text, "textarea")
     assert "Edit story" not in response.text
 

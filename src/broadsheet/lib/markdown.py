@@ -33,7 +33,7 @@ WORDS_PER_MINUTE = 238
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
-    "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
+    "kbd", "label", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 # Ids for heading anchors and footnotes; classes for code, footnotes and task lists.
@@ -47,7 +47,7 @@ _ATTRIBUTES = {
     "li": {"id", "class"},
     "input": {"checked", "class"},
     "code": {"class"},
-    "div": {"class"},
+    "div": {"class", "role", "aria-label", "tabindex"},
     "pre": {"class"},
     "span": {"class"},
     "sup": {"class"},
@@ -56,7 +56,13 @@ _ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 # A task list's boxes are the only inputs a story may hold: ticked or not, never editable.
-_FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
+# A code block may scroll sideways, so a keyboard can reach it to scroll it.
+_FORCED_ATTRIBUTES = {
+    "input": {"type": "checkbox", "disabled": "disabled"},
+    "pre": {"tabindex": "0"},
+}
+# A table scrolls sideways inside a region a keyboard can reach: only in this shape.
+_TABLE_REGION = {"role": "region", "aria-label": "Table", "tabindex": "0"}
 # `![alt](src){.wide}` breaks out of the text column, `{.full}` spans the screen.
 LAYOUTS = ("wide", "full")
 _CLASSES = {"figure": set(LAYOUTS)}
@@ -147,10 +153,25 @@ def _picture(
     return self.image(tokens, index, options, env)
 
 
-def _only_our_pictures(tag: str, attribute: str, value: str) -> str | None:
-    """Keep `srcset`, `sizes` and `loading` only in the shapes `_picture` writes: raw HTML in
-    a story may not smuggle other URLs or values through attributes the sanitiser does not
-    check."""
+def _table_opening(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    region = " ".join(f'{name}="{value}"' for name, value in _TABLE_REGION.items())
+    return f'<div class="table-scroll" {region}>' + self.renderToken(tokens, index, options, env)
+
+
+def _table_closing(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return self.renderToken(tokens, index, options, env) + "</div>\n"
+
+
+def _only_our_shapes(tag: str, attribute: str, value: str) -> str | None:
+    """Keep `srcset`, `sizes` and `loading` only in the shapes `_picture` writes, and a div's
+    region only as `_table_opening` writes it: raw HTML in a story may not smuggle other URLs
+    or values through attributes the sanitiser does not check."""
+    if tag == "div" and attribute in _TABLE_REGION:
+        return value if value == _TABLE_REGION[attribute] else None
     if tag != "img":
         return value
     if attribute == "srcset":
@@ -166,13 +187,16 @@ _markdown = (
     MarkdownIt("commonmark", {"highlight": _highlight_code, "linkify": True})
     .enable(["table", "strikethrough", "linkify"])
     .use(footnote_plugin)
-    .use(tasklists_plugin)
+    # A box's text is its label, for a screen reader to say what is ticked.
+    .use(tasklists_plugin, label=True)
     .use(anchors_plugin, min_level=1, max_level=6)
     .use(attrs_plugin, after=("image",), allowed=("class",))
 )
 _markdown.core.ruler.push("alignment_as_attribute", _alignment_as_attribute)
 _markdown.core.ruler.push("figures", _figures)
 _markdown.add_render_rule("image", _picture)
+_markdown.add_render_rule("table_open", _table_opening)
+_markdown.add_render_rule("table_close", _table_closing)
 
 
 def sanitize(html: str) -> str:
@@ -185,7 +209,7 @@ def sanitize(html: str) -> str:
         link_rel="nofollow ugc noopener",
         set_tag_attribute_values=_FORCED_ATTRIBUTES,
         allowed_classes=_CLASSES,
-        attribute_filter=_only_our_pictures,
+        attribute_filter=_only_our_shapes,
         strip_comments=True,
     )
 

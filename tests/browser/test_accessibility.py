@@ -1,0 +1,354 @@
+"""Every page of the site audited by axe-core in Chromium, at phone and desktop widths, in light
+and dark: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices. A serious or
+critical violation anywhere fails the audit, which lists every page and rule it found.
+
+A page the site gains goes into PAGES, with the audience that sees it. Beside the audit:
+every action on the busiest pages is reached by the Tab key, in order, with its focus ring in
+sight; reduced motion is honoured; counts are spoken as words.
+
+The markup does not depend on the database, so this file runs on SQLite only.
+"""
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import NewContext, Site, _missing
+from tests.browser.test_journey import DESKTOP, PHONE, STORY, _record_errors
+from tests.browser.test_xss import _sign_in
+from tests.helpers import Writer, publish, sign_up
+from tests.media.pictures import photo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("site", ["sqlite"], indirect=True, scope="module"),
+]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+FAILING_IMPACTS = {"serious", "critical"}
+WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
+SCHEMES = ("light", "dark")
+REFUSED = re.compile(r"the server responded with a status of 4\d\d")
+
+Action = Callable[[Page], Awaitable[None]]
+
+
+# Every kind of block a story may hold: highlighted code with a comment, a table too wide for a
+# phone, a quotation with a footnote and a task list.
+MORE_OF_THE_STORY = """
+```python
+# Words used once are the first to cut.
+rare = [word for word, count in word_counts(DRAFT).items() if count == 1]
+print(f"{len(rare)} words to weigh", 0.5)
+```
+
+| Draft | Words | Minutes | Sentences | Paragraphs | Cut | Kept | Editor | Verdict |
+|-------|------:|--------:|----------:|-----------:|----:|-----:|--------|---------|
+| First | 1,204 | 6 | 61 | 14 | 0 | 1,204 | Grace Hopper | Too long by a third |
+| Final | 812 | 4 | 40 | 11 | 392 | 812 | Grace Hopper | Ready to publish |
+
+> A draft is done when nothing is left to cut.[^1]
+
+- [x] Count the words
+- [ ] Cut the rare ones
+
+[^1]: Or so the editors say.
+"""
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A page as one audience reaches it: a path (with the scene's names in braces), then,
+    for a state a form leaves behind, what the person does there."""
+
+    name: str
+    audience: str  # "anyone", or the username of the signed-in reader
+    path: str
+    then: Action | None = None
+    ready: str | None = None  # a selector to wait for, on pages that draw themselves
+
+
+async def _sign_up_taken(page: Page) -> None:
+    await page.get_by_label("Username").fill("ada")
+    await page.get_by_label("Email").fill("ada@example.com")
+    await page.get_by_label("Password").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.locator(".error-text").first).to_be_visible()
+
+
+async def _sign_in_wrong(page: Page) -> None:
+    await page.get_by_label("Email").fill("ada@example.com")
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+
+
+async def _publish_untitled(page: Page) -> None:
+    await page.get_by_label("Story").fill("A story without a title.")
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.locator(".error-text").first).to_be_visible()
+
+
+async def _respond_too_long(page: Page) -> None:
+    answer = page.get_by_label("Your response")
+    await answer.evaluate("(box, text) => { box.value = text; }", "x" * 70_000)
+    await page.get_by_role("button", name="Respond").click()
+    await expect(page.locator("#response-error")).to_be_visible()
+
+
+async def _save_settings(page: Page) -> None:
+    await page.get_by_label("Bio").fill("Writes about code and drafts.")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("status")).to_contain_text("saved")
+
+
+async def _invite_nobody(page: Page) -> None:
+    await page.get_by_label("Username").fill("nobody-by-that-name")
+    await page.get_by_role("button", name="Invite").click()
+    await expect(page.locator(".error-text").first).to_be_visible()
+
+
+async def _try_an_operation(page: Page) -> None:
+    """Open an operation, fill its example in and send it (refused: nobody is signed in)."""
+    operation = page.locator("#operations-Articles-create_article_api_articles_post")
+    await operation.locator(".opblock-summary-control").click()
+    await operation.get_by_role("button", name="Try it out").click()
+    await operation.get_by_role("button", name="Execute").click()
+    await expect(operation.locator(".live-responses-table")).to_contain_text("401")
+    await page.locator("section.models .json-schema-2020-12-expand-deep-button").first.click()
+
+
+PAGES = (
+    SitePage("home", "anyone", "/"),
+    SitePage("story", "anyone", "{story}"),
+    SitePage("second part", "anyone", "{second}"),
+    SitePage("writer's profile", "anyone", "/@ada"),
+    SitePage("favorites", "anyone", "/@grace/favorites"),
+    SitePage("tag", "anyone", "/tag/python"),
+    SitePage("publication", "anyone", "/p/codeburst"),
+    SitePage("series", "anyone", "/s/{series}"),
+    SitePage("preview of a draft", "anyone", "{preview}"),
+    SitePage("sign in", "anyone", "/signin"),
+    SitePage("sign in, refused", "anyone", "/signin", then=_sign_in_wrong),
+    SitePage("sign up", "anyone", "/signup"),
+    SitePage("sign up, with errors", "anyone", "/signup", then=_sign_up_taken),
+    SitePage("page not found", "anyone", "/@nobody-by-that-name"),
+    SitePage("API docs", "anyone", "/api/docs", ready="section.models"),
+    SitePage(
+        "API docs, an operation tried", "anyone", "/api/docs", _try_an_operation, "section.models"
+    ),
+    SitePage("following", "grace", "/?feed=following"),
+    SitePage("story, to a reader", "grace", "{story}"),
+    SitePage("story, a response refused", "grace", "{story}", then=_respond_too_long),
+    SitePage("invitations", "grace", "/publications"),
+    SitePage("settings", "grace", "/settings"),
+    SitePage("settings, saved", "grace", "/settings", then=_save_settings),
+    SitePage("story, to its writer", "ada", "{story}"),
+    SitePage("a draft, to its writer", "ada", "{draft}"),
+    SitePage("a scheduled story", "ada", "{scheduled}"),
+    SitePage("a submission, to its editor", "ada", "{submitted}"),
+    SitePage("editor, new story", "ada", "/new"),
+    SitePage("editor, new story refused", "ada", "/new", then=_publish_untitled),
+    SitePage("editor, a draft", "ada", "{draft}/edit"),
+    SitePage("editor, a published story", "ada", "{story}/edit"),
+    SitePage("history", "ada", "{story}/history"),
+    SitePage("delete a story", "ada", "{story}/delete"),
+    SitePage("your stories", "ada", "/me/stories"),
+    SitePage("your publications", "ada", "/publications"),
+    SitePage("start a publication", "ada", "/publications/new"),
+    SitePage("publication settings", "ada", "/p/codeburst/settings"),
+    SitePage("publication people", "ada", "/p/codeburst/people"),
+    SitePage("people, an invitation refused", "ada", "/p/codeburst/people", then=_invite_nobody),
+    SitePage("submissions", "ada", "/p/codeburst/submissions"),
+    SitePage("start a series", "ada", "/series/new"),
+    SitePage("arrange a series", "ada", "/s/{series}/edit"),
+)
+
+
+@dataclass
+class Scene:
+    """What the pages show: paths by name, and each reader's signed-in browser state."""
+
+    paths: dict[str, str] = field(default_factory=dict)
+    signed_in: dict[str, Any] = field(default_factory=dict)
+
+
+async def _api(client: httpx.AsyncClient, method: str, path: str, who: Writer, **body: Any) -> Any:
+    response = await client.request(method, path, headers=who.headers, json=body or None)
+    assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+    return response.json() if response.content else None
+
+
+async def _upload(client: httpx.AsyncClient, who: Writer, alt: str) -> str:
+    response = await client.post(
+        "/api/uploads",
+        headers=who.headers,
+        files={"file": ("photo.jpg", photo(1600, 1000), "image/jpeg")},
+        data={"alt": alt},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["upload"]["url"])
+
+
+def _path(article: dict[str, Any]) -> str:
+    return f"/@{article['author']['username']}/{article['slug']}"
+
+
+async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
+    """Ada owns Codeburst and writes in it; Grace reads, follows and is invited; Hedy writes
+    for Codeburst and has a draft waiting for its editors."""
+    ada, grace, hedy = [await sign_up(client, name) for name in ("ada", "grace", "hedy")]
+    logo = await _upload(client, ada, "An orange burst")
+    await _api(
+        client,
+        "POST",
+        "/api/publications",
+        ada,
+        publication={
+            "name": "Codeburst",
+            "tagline": "Bursts of code to power through your day",
+            "description": "Stories about code, for people who write it.",
+            "logo": logo,
+            "links": ["https://example.com/codeburst"],
+        },
+    )
+    cover = await _upload(client, ada, "Printed drafts on a desk, marked in red")
+    story = await publish(
+        client,
+        ada,
+        title="Counting words in a draft",
+        description="Four lines of Python and a table of drafts.",
+        body=STORY + MORE_OF_THE_STORY,
+        tagList=["python", "writing"],
+        coverImage=cover,
+        publication="codeburst",
+    )
+    await _api(
+        client,
+        "PUT",
+        f"/api/articles/{story['slug']}",
+        ada,
+        article={"description": "Four lines of Python.", "updateNote": "The table is fixed."},
+    )
+    second = await publish(client, ada, title="Cutting words from a draft", tagList=["writing"])
+    series = await _api(client, "POST", "/api/series", ada, series={"title": "Drafting, slowly"})
+    slug = series["series"]["slug"]
+    await _api(
+        client,
+        "PUT",
+        f"/api/series/{slug}",
+        ada,
+        series={"stories": [story["slug"], second["slug"]]},
+    )
+    draft = await publish(client, ada, title="Notes from the ferry", status="draft")
+    scheduled = await publish(client, ada, title="Next week", publishAt="2099-01-01T09:00:00+00:00")
+    await _api(client, "POST", f"/api/articles/{story['slug']}/favorite", grace)
+    await _api(client, "POST", "/api/profiles/ada/follow", grace)
+    for who, text in ((grace, "The table made it click."), (ada, "Thank you, Grace.")):
+        await _api(
+            client, "POST", f"/api/articles/{story['slug']}/comments", who, comment={"body": text}
+        )
+    for who, role in ((hedy, "writer"), (grace, "editor")):
+        await _api(
+            client,
+            "POST",
+            "/api/publications/codeburst/invitations",
+            ada,
+            invitation={"username": who.username, "role": role},
+        )
+    await _api(client, "POST", "/api/publications/codeburst/invitation", hedy)
+    submitted = await publish(client, hedy, title="Pagination without tears", status="draft")
+    await _api(
+        client,
+        "POST",
+        f"/api/articles/{submitted['slug']}/submission",
+        hedy,
+        submission={"publication": "codeburst"},
+    )
+    return {
+        "story": _path(story),
+        "second": _path(second),
+        "series": slug,
+        "draft": _path(draft),
+        "scheduled": _path(scheduled),
+        "submitted": _path(submitted),
+    }
+
+
+@pytest.fixture(scope="module")
+async def scene(site: Site, chromium: Any) -> Scene:
+    async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
+        built = Scene(paths=await _build_scene(client))
+    for username in ("ada", "grace"):
+        context = await chromium.new_context(base_url=site.url)
+        page = await context.new_page()
+        await _sign_in(page, username)
+        if username == "ada":
+            await page.goto(f"{built.paths['draft']}/edit")
+            await page.get_by_role("button", name="Make a preview link").click()
+            preview = await page.get_by_label("Preview link").input_value()
+            built.paths["preview"] = preview.removeprefix(site.url)
+        built.signed_in[username] = await context.storage_state()
+        await context.close()
+    return built
+
+
+async def _axe_violations(page: Page) -> list[str]:
+    """Serious and critical violations on the page as it stands, one line each."""
+    await page.add_script_tag(path=AXE)
+    violations = await page.evaluate(
+        """async (tags) => (await axe.run(document, {
+            runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+        })).violations""",
+        AXE_TAGS,
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}, at "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+        if violation["impact"] in FAILING_IMPACTS
+    ]
+
+
+async def _arrive(page: Page, site_page: SitePage, scene: Scene) -> None:
+    await page.goto(site_page.path.format(**scene.paths))
+    if site_page.ready:
+        await page.locator(site_page.ready).wait_for()
+    if site_page.then:
+        await site_page.then(page)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_every_page_has_no_serious_or_critical_violation(
+    new_context: NewContext, scene: Scene, width: str, scheme: str
+) -> None:
+    if not AXE.is_file():
+        _missing(f"axe-core is not installed at {AXE} (npm ci)")
+    found: list[str] = []
+    errors: list[str] = []
+    for audience in dict.fromkeys(site_page.audience for site_page in PAGES):
+        context = await new_context(
+            viewport=WIDTHS[width],
+            color_scheme=scheme,
+            # The test browser alone lets axe's script past the pages' Content-Security-Policy.
+            bypass_csp=True,
+            storage_state=scene.signed_in.get(audience),
+        )
+        _record_errors(context, errors)
+        page = await context.new_page()
+        for site_page in (each for each in PAGES if each.audience == audience):
+            await _arrive(page, site_page, scene)
+            found += [
+                f"{site_page.name} ({audience}): {line}" for line in await _axe_violations(page)
+            ]
+    assert not found, f"{width}, {scheme}:\n" + "\n".join(found)
+    # The refusals the pages ask for (a wrong password, a missing page) are no fault.
+    assert not [error for error in errors if not REFUSED.search(error)], errors
