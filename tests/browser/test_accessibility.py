@@ -352,3 +352,135 @@ async def test_every_page_has_no_serious_or_critical_violation(
     assert not found, f"{width}, {scheme}:\n" + "\n".join(found)
     # The refusals the pages ask for (a wrong password, a missing page) are no fault.
     assert not [error for error in errors if not REFUSED.search(error)], errors
+
+
+# Marks, in document order, every element the Tab key should stop at: enabled, shown, not
+# taken out of the order, and of each group of radio buttons the one a keyboard lands on.
+MARK_TAB_STOPS = """() => {
+  const candidates = document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]");
+  const stops = [...candidates].filter((element) => {
+    if (element.disabled || element.tabIndex < 0 || element.closest("[inert]")) return false;
+    if (!element.checkVisibility({visibilityProperty: true})) return false;
+    if (element.type !== "radio") return true;
+    const group = [...document.getElementsByName(element.name)];
+    return element === (group.find((radio) => radio.checked) || group[0]);
+  });
+  stops.forEach((element, index) => { element.dataset.tabStop = index; });
+  return stops.map((element) =>
+    (element.getAttribute("aria-label") || element.labels?.[0]?.textContent
+      || element.textContent || element.name || element.tagName)
+      .replace(/\\s+/g, " ").trim().slice(0, 60));
+}"""
+# Where the focus is after a Tab: which stop, and whether a sighted reader can see it there.
+FOCUSED = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  return {
+    stop: element.dataset.tabStop === undefined ? null : Number(element.dataset.tabStop),
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    inView: box.width > 1 && box.height > 1 && box.bottom > 0 && box.top < innerHeight
+      && box.right > 0 && box.left < innerWidth,
+  };
+}"""
+DATE_FIELDS = 8  # month, day, year, hour, minute, AM or PM, and the picker: at most
+KEYBOARD_PAGES = (
+    ("grace", "{story}", ("Skip to content", "Favorite", "Following", "Your response", "Respond")),
+    ("ada", "{story}", ("Edit story", "History", "Delete", "Delete")),
+    ("ada", "{draft}/edit", ("Title", "Story", "Publish", "Save draft", "Turn the link off")),
+    ("ada", "/p/codeburst/people", ("Role of hedy", "Change", "Remove", "Invite", "Withdraw")),
+    ("anyone", "/", ("Sign in", "Get started", "Atom feed")),
+    ("anyone", "{story}", ("Table", "from collections import Counter", "# Words used once")),
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_every_action_is_reached_by_tab_in_order_with_its_focus_ring_in_sight(
+    new_context: NewContext, scene: Scene, width: str
+) -> None:
+    for audience, path, actions in KEYBOARD_PAGES:
+        context = await new_context(
+            viewport=WIDTHS[width],
+            storage_state=scene.signed_in.get(audience),
+            # The page jumps to the focus instead of gliding, so it is in view after the key.
+            reduced_motion="reduce",
+        )
+        page = await context.new_page()
+        await page.bring_to_front()
+        await page.goto(path.format(**scene.paths))
+        stops = await page.evaluate(MARK_TAB_STOPS)
+        for action in actions:
+            assert any(action in stop for stop in stops), f"{path}: no {action!r} in {stops}"
+        reached: list[int] = []
+        # A date takes a Tab for each of its fields: one stop, however many presses.
+        for _ in range(len(stops) + DATE_FIELDS):
+            await page.keyboard.press("Tab")
+            focused = await page.evaluate(FOCUSED)
+            assert focused is not None, f"{path}: focus left the page after {reached}"
+            assert focused["ring"], f"{path}: no focus ring on {focused} of {stops}"
+            assert focused["inView"], f"{path}: {focused} of {stops} is out of view"
+            if not reached or reached[-1] != focused["stop"]:
+                reached.append(focused["stop"])
+            if focused["stop"] == len(stops) - 1:
+                break
+        assert reached == list(range(len(stops))), f"{path}: {reached} {stops}"
+        await context.close()
+
+
+async def test_nothing_moves_for_a_reader_who_asks_for_less_motion(
+    new_context: NewContext, scene: Scene
+) -> None:
+    moving = """() => [...document.querySelectorAll("*")].filter((element) => {
+      const style = getComputedStyle(element);
+      return style.animationName !== "none"
+        || style.transitionDuration.split(",").some((duration) => parseFloat(duration) > 0);
+    }).map((element) => element.tagName + "." + element.className)"""
+    for motion, scrolling in (("no-preference", "smooth"), ("reduce", "auto")):
+        context = await new_context(
+            reduced_motion=motion, storage_state=scene.signed_in["ada"], bypass_csp=True
+        )
+        page = await context.new_page()
+        for path in ("/", "{story}", "{draft}/edit", "/api/docs"):
+            await page.goto(path.format(**scene.paths))
+            behaviour = await page.evaluate(
+                "getComputedStyle(document.documentElement).scrollBehavior"
+            )
+            if path != "/api/docs":
+                assert behaviour == scrolling, (motion, path)
+            if motion == "reduce":
+                await page.locator("#content, #swagger-ui section.models").first.wait_for()
+                assert await page.evaluate(moving) == [], path
+
+
+async def test_counts_and_icons_are_spoken_as_words(new_context: NewContext, scene: Scene) -> None:
+    context = await new_context(storage_state=scene.signed_in["grace"])
+    page = await context.new_page()
+
+    await page.goto("/@ada")
+    card = page.locator(".story-card").filter(has_text="Counting words in a draft")
+    snapshot = await card.locator(".meta").aria_snapshot()
+    assert "1 favorite" in snapshot
+    assert "♥" not in snapshot
+
+    await page.goto(scene.paths["story"])
+    favorite = page.get_by_role("button", name="Favorited, 1 favorite", exact=True)
+    await expect(favorite).to_have_attribute("aria-pressed", "true")
+    actions = await page.locator(".actions").aria_snapshot()
+    assert "2 responses" in actions
+    assert "♥" not in actions
+    assert "·" not in await page.locator(".author-line").aria_snapshot()
+
+
+async def test_autosave_is_announced_in_a_live_region(
+    new_context: NewContext, scene: Scene
+) -> None:
+    context = await new_context(storage_state=scene.signed_in["ada"])
+    page = await context.new_page()
+    await page.goto(f"{scene.paths['draft']}/edit")
+
+    await page.get_by_label("Story").press_sequentially("The crossing took an hour.")
+
+    saved = page.get_by_role("status").filter(has_text=re.compile(r"^Saved \d\d:\d\d$"))
+    await expect(saved).to_have_attribute("aria-live", "polite", timeout=30_000)

@@ -207,7 +207,7 @@ async def test_anonymous_reader_is_asked_to_sign_in_to_respond_or_favorite(clien
     assert "Sign in" in [link["text"] for link in elements(response.text, "a", href=next_query)]
     favorite = [link for link in elements(response.text, "a") if "Favorite" in link["text"]]
     assert [link["href"] for link in favorite] == [next_query]
-    assert favorite[0]["text"] == "♡ Favorite · 0, 0 favorites"
+    assert favorite[0]["text"] == "♡ Favorite · 0Favorite, 0 favorites"
     assert not elements(response.text, "textarea")
     assert "Edit story" not in response.text
 
