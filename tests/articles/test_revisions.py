@@ -68,7 +68,8 @@ async def test_the_history_shows_what_each_save_changed(client, backend):
     assert [e["text"] for e in elements(history.text, "span", **{"class": "removed"})] == [
         "Removed: − Wait."
     ]
-    assert "Tags: (none) → rye" in text_of(history.text)
+    # The arrow is seen, "changed to" is spoken.
+    assert "Tags: (none) → changed to rye" in text_of(history.text)
     assert "The first public version: Bread." in text_of(history.text)
     async with browser(backend) as stranger:
         assert (await stranger.get(f"/@alice/{slug}/history")).status_code == 303

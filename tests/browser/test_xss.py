@@ -44,13 +44,14 @@ DOM_PROBLEMS = """
 () => {
   const PROSE_TAGS = new Set(["a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "img", "input", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "span", "strong",
-    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]);
+    "img", "input", "kbd", "label", "li", "mark", "ol", "p", "pre", "s", "section", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]);
   const PROSE_ATTRIBUTES = {a: ["href", "title", "rel", "id", "class"], img: ["src", "alt",
     "title", "width", "height", "srcset", "sizes", "loading"], figure: ["class"],
     td: ["align"], th: ["align"], ol: ["start", "class"],
     ul: ["class"], li: ["id", "class"], input: ["type", "disabled", "checked", "class"],
-    code: ["class"], div: ["class"], pre: ["class"], span: ["class"], sup: ["class"],
+    code: ["class"], div: ["class", "role", "aria-label", "tabindex"], pre: ["class", "tabindex"],
+    span: ["class"], sup: ["class"],
     hr: ["class"], section: ["class"], h1: ["id"], h2: ["id"], h3: ["id"], h4: ["id"],
     h5: ["id"], h6: ["id"]};
   const FOREIGN = new Set(["iframe", "frame", "frameset", "object", "embed", "applet", "base",
@@ -91,6 +92,9 @@ DOM_PROBLEMS = """
       if (name === "style" || name === "srcdoc") problems.push(name + ": " + describe(element));
       if (prose && !(PROSE_ATTRIBUTES[tag] || []).includes(name)) {
         problems.push("attribute " + name + " in a story body: " + describe(element));
+      }
+      if (prose && name === "tabindex" && attribute.value !== "0") {
+        problems.push("a tab order of its own in a story body: " + describe(element));
       }
       if (URL_ATTRIBUTES.has(name)) {
         let scheme = "";
