@@ -23,7 +23,7 @@ from tests.browser.conftest import NewContext, Site, _missing
 from tests.browser.test_journey import DESKTOP, PHONE, STORY, _record_errors
 from tests.browser.test_xss import _sign_in
 from tests.helpers import Writer, publish, sign_up
-from tests.media.pictures import photo
+from tests.media.pictures import upload
 
 pytestmark = [
     pytest.mark.browser,
@@ -187,12 +187,7 @@ async def _api(client: httpx.AsyncClient, method: str, path: str, who: Writer, *
 
 
 async def _upload(client: httpx.AsyncClient, who: Writer, alt: str) -> str:
-    response = await client.post(
-        "/api/uploads",
-        headers=who.headers,
-        files={"file": ("photo.jpg", photo(1600, 1000), "image/jpeg")},
-        data={"alt": alt},
-    )
+    response = await upload(client, who, alt=alt)
     assert response.status_code == 201, response.text
     return str(response.json()["upload"]["url"])
 

@@ -63,6 +63,9 @@ _FORCED_ATTRIBUTES = {
 }
 # A table scrolls sideways inside a region a keyboard can reach: only in this shape.
 _TABLE_REGION = {"role": "region", "aria-label": "Table", "tabindex": "0"}
+_TABLE_REGION_OPENING = '<div class="table-scroll" {}>'.format(
+    " ".join(f'{name}="{value}"' for name, value in _TABLE_REGION.items())
+)
 # `![alt](src){.wide}` breaks out of the text column, `{.full}` spans the screen.
 LAYOUTS = ("wide", "full")
 _CLASSES = {"figure": set(LAYOUTS)}
@@ -156,8 +159,7 @@ def _picture(
 def _table_opening(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    region = " ".join(f'{name}="{value}"' for name, value in _TABLE_REGION.items())
-    return f'<div class="table-scroll" {region}>' + self.renderToken(tokens, index, options, env)
+    return _TABLE_REGION_OPENING + self.renderToken(tokens, index, options, env)
 
 
 def _table_closing(
