@@ -28,6 +28,7 @@ from broadsheet.cli import app as cli
 from broadsheet.db import session_scope
 from broadsheet.jobs import Context, Jobs, Kind, PendingJob, queue_for
 from broadsheet.lib.clock import isoformat, utcnow
+from broadsheet.reactions.jobs import RANK_POPULAR_STORIES
 from broadsheet.worker import build_worker, stop_worker
 from tests.conftest import Backend, settings_for_tests
 from tests.helpers import publish, redis_or_skip, sign_up
@@ -373,10 +374,13 @@ async def test_a_periodic_job_is_queued_once_for_its_next_time_by_any_number_of_
     cron = {job["key"]: job for job in info["jobs"] if job["key"].startswith("cron:")}
     forget = f"cron:{FORGET_EXPIRED_SESSIONS.name}"
     publish_due = f"cron:{PUBLISH_DUE_STORIES.name}"
-    assert sorted(cron) == sorted([forget, publish_due])
+    rank_popular = f"cron:{RANK_POPULAR_STORIES.name}"
+    assert sorted(cron) == sorted([forget, publish_due, rank_popular])
     next_time = datetime.fromtimestamp(cron[forget]["scheduled"], UTC)
     assert (next_time.minute, next_time.second) == (17, 0)
     assert timedelta(0) < next_time - datetime.now(UTC) <= timedelta(hours=1)
     next_sweep = datetime.fromtimestamp(cron[publish_due]["scheduled"], UTC)
     assert next_sweep.second % 10 == 0
     assert timedelta(0) < next_sweep - datetime.now(UTC) <= timedelta(seconds=10)
+    next_ranking = datetime.fromtimestamp(cron[rank_popular]["scheduled"], UTC)
+    assert (next_ranking.minute % 10, next_ranking.second) == (0, 0)

@@ -51,6 +51,8 @@ from broadsheet.publications.pages import router as publications_pages
 from broadsheet.publications.queue import router as submission_queue
 from broadsheet.publications.series_pages import router as series_pages
 from broadsheet.ratelimit import rate_limiter
+from broadsheet.reactions.api import router as reactions_api
+from broadsheet.reactions.pages import router as reactions_pages
 from broadsheet.settings import Settings
 from broadsheet.storage import storage
 from broadsheet.tags.api import router as tags_api
@@ -75,6 +77,8 @@ def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
     for router in (
         accounts_api,
+        # Before the stories' routes: /articles/popular is not a story's slug.
+        reactions_api,
         articles_api,
         comments_api,
         media_api,
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         writers_desk,
         story_history,
         comments_pages,
+        reactions_pages,
         media_pages,
         publications_pages,
         submission_queue,

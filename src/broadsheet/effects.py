@@ -29,6 +29,8 @@ STORIES = "stories"
 TAGS = "tags"
 # Every story's address and last change.
 SITEMAP = "sitemap"
+# Which stories were most applauded this week, in order.
+POPULAR = "popular"
 
 
 def _token(text: str) -> str:
@@ -36,7 +38,7 @@ def _token(text: str) -> str:
 
 
 def story(story_id: int) -> str:
-    """A story's own fields: title, body, tags, favorite count."""
+    """A story's own fields: title, body, tags, favorite and clap counts."""
     return f"story:{story_id}"
 
 

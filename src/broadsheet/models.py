@@ -12,14 +12,17 @@ from broadsheet.publications.models import (
     Series,
     Submission,
 )
+from broadsheet.reactions.models import Clap, PopularStory
 from broadsheet.tags.models import Tag, article_tags
 
 __all__ = [
     "Article",
+    "Clap",
     "Comment",
     "Favorite",
     "Follow",
     "Member",
+    "PopularStory",
     "Publication",
     "PublicationFollow",
     "RetiredPublicationSlug",

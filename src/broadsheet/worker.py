@@ -19,13 +19,20 @@ from broadsheet.articles.jobs import ANNOUNCE_FEEDS, PUBLISH_DUE_CRON, PUBLISH_D
 from broadsheet.db import Database
 from broadsheet.jobs import Context, Kind
 from broadsheet.metrics import JOB_DURATION, JOB_RUNS
+from broadsheet.reactions.jobs import RANK_POPULAR_CRON, RANK_POPULAR_STORIES
 from broadsheet.settings import Settings
 
-KINDS: Sequence[Kind] = (FORGET_EXPIRED_SESSIONS, ANNOUNCE_FEEDS, PUBLISH_DUE_STORIES)
+KINDS: Sequence[Kind] = (
+    FORGET_EXPIRED_SESSIONS,
+    ANNOUNCE_FEEDS,
+    PUBLISH_DUE_STORIES,
+    RANK_POPULAR_STORIES,
+)
 # Each kind with its cron times (minute hour day month weekday [second], UTC).
 PERIODIC: Sequence[tuple[Kind, str]] = (
     (FORGET_EXPIRED_SESSIONS, "17 * * * *"),
     (PUBLISH_DUE_STORIES, PUBLISH_DUE_CRON),
+    (RANK_POPULAR_STORIES, RANK_POPULAR_CRON),
 )
 
 # A job whose worker died is run again once its timeout has passed and a sweep has seen it.

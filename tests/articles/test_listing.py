@@ -61,6 +61,8 @@ async def test_listed_story_has_every_field_but_the_body(client):
         "updatedAt",
         "favorited",
         "favoritesCount",
+        "clapsCount",
+        "yourClaps",
         "author",
         "status",
         "publishedAt",

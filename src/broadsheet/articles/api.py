@@ -62,6 +62,8 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
         "updated_at": article.updated_at,
         "favorited": view.favorited,
         "favorites_count": article.favorites_count,
+        "claps_count": article.claps_count,
+        "your_claps": view.claps,
         "author": profile_out(article.author, following=view.following),
         "status": article.status,
         "published_at": article.published_at,
@@ -76,11 +78,11 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
     }
 
 
-def _article_response(view: ArticleView) -> ArticleResponse:
+def article_response(view: ArticleView) -> ArticleResponse:
     return ArticleResponse(article=ArticleOut(**_summary_fields(view), body=view.article.body))
 
 
-def _list_response(page: ArticlePage) -> ArticleListResponse:
+def list_response(page: ArticlePage) -> ArticleListResponse:
     return ArticleListResponse(
         articles=[ArticleSummary(**_summary_fields(view)) for view in page.views],
         articles_count=page.total,
@@ -113,7 +115,7 @@ async def list_articles(
         if viewer is None:
             raise Unauthorized("is missing")
         own = await queries.stories_of(session, viewer, status=status, limit=limit, offset=offset)
-        return _list_response(own)
+        return list_response(own)
     place = None
     if publication is not None:
         try:
@@ -132,7 +134,7 @@ async def list_articles(
         offset=offset,
         totals=totals,
     )
-    return _list_response(page)
+    return list_response(page)
 
 
 @router.get("/articles/feed", responses=errors_documented(401, 422))
@@ -140,7 +142,7 @@ async def feed(
     session: DbSession, reader: CurrentUser, limit: Limit = 20, offset: Offset = 0
 ) -> ArticleListResponse:
     """Stories by the writers the caller follows, most recent first."""
-    return _list_response(await queries.feed_for(session, reader, limit=limit, offset=offset))
+    return list_response(await queries.feed_for(session, reader, limit=limit, offset=offset))
 
 
 @router.post(
@@ -155,7 +157,7 @@ async def create_article(
     """Publish a story, or with `status` save it as a draft, schedule it or publish it
     unlisted."""
     article = await articles.write(session, body.article, by=author)
-    return _article_response(await queries.article_view(session, article.slug, viewer=author))
+    return article_response(await queries.article_view(session, article.slug, viewer=author))
 
 
 @router.get(
@@ -163,7 +165,7 @@ async def create_article(
 )
 async def get_article(slug: PathText, session: DbSession, viewer: OptionalUser) -> ArticleResponse:
     """One story, with its body; a draft or scheduled story only for its author."""
-    return _article_response(await queries.article_view(session, slug, viewer=viewer))
+    return article_response(await queries.article_view(session, slug, viewer=viewer))
 
 
 @router.put(
@@ -175,7 +177,7 @@ async def update_article(
     """Edit a story, or change its `status`; only its author may. A changed title changes the
     slug."""
     article = await articles.edit(session, slug, body.article, by=user)
-    return _article_response(await queries.article_view(session, article.slug, viewer=user))
+    return article_response(await queries.article_view(session, article.slug, viewer=user))
 
 
 @router.delete(
@@ -195,7 +197,7 @@ async def _favorite_response(
     view = await queries.article_view(session, slug, viewer=reader)
     # Stated rather than read back: under MariaDB's repeatable read, this transaction may not see
     # the favorite that a concurrent request by the same reader has just added or removed.
-    return _article_response(replace(view, favorited=favorited))
+    return article_response(replace(view, favorited=favorited))
 
 
 @router.post(

@@ -53,6 +53,8 @@ class Article(Timestamped, Base):
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
     # Kept in step with the favorites rows by the same transaction that adds or removes one.
     favorites_count: Mapped[int] = mapped_column(default=0)
+    # Every reader's claps added up, kept in step with the claps rows the same way.
+    claps_count: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(STATUS_MAX_LENGTH), default=Status.PUBLISHED)
     # When the story went public, or for a scheduled one, when it will; lists are in this order.
     published_at: Mapped[datetime | None]

@@ -17,6 +17,8 @@ from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.publications import series, submissions
 from broadsheet.publications.pages import organization
+from broadsheet.reactions.models import MAX_CLAPS
+from broadsheet.reactions.queries import popular_this_week
 from broadsheet.tags.service import popular_tags
 from broadsheet.web import (
     PAGE_SIZE,
@@ -40,6 +42,18 @@ def story_path(article: Article) -> str:
     return f"/@{quote(article.author.username)}/{article.slug}"
 
 
+# The front page's lists: (tab label, heading, what an empty one says), by ?feed=.
+_FRONT_PAGE_LISTS = {
+    None: ("Latest", "Latest stories", "No stories yet. Be the first to write one."),
+    "popular": (
+        "Popular this week",
+        "Popular this week",
+        "No story has been applauded this week yet.",
+    ),
+    "following": ("Following", "Following", "Follow writers to see their stories here."),
+}
+
+
 @router.get("/", name="home")
 async def home(
     request: Request,
@@ -47,37 +61,39 @@ async def home(
     viewer: SiteViewer,
     totals: ListTotals,
     page_number: PageNumber = 1,
-    feed: Annotated[str | None, Query(pattern="^following$")] = None,
+    feed: Annotated[str | None, Query(pattern="^(following|popular)$")] = None,
 ) -> Response:
-    """The front page: the latest stories, or the ones by writers the reader follows."""
-    following = feed == "following" and viewer is not None
-    if following:
+    """The front page: the latest stories, the week's most applauded, or the ones by writers
+    and publications the reader follows."""
+    if feed == "following" and viewer is None:
+        feed = None
+    offset = page_offset(page_number)
+    if feed == "following":
         assert viewer is not None  # noqa: S101 (checked just above)
-        result = await queries.feed_for(
-            session, viewer, limit=PAGE_SIZE, offset=page_offset(page_number)
-        )
+        result = await queries.feed_for(session, viewer, limit=PAGE_SIZE, offset=offset)
+    elif feed == "popular":
+        result = await popular_this_week(session, viewer=viewer, limit=PAGE_SIZE, offset=offset)
     else:
         result = await queries.list_articles(
-            session, viewer=viewer, limit=PAGE_SIZE, offset=page_offset(page_number), totals=totals
+            session, viewer=viewer, limit=PAGE_SIZE, offset=offset, totals=totals
         )
-    tabs = [("Latest", "/", not following)]
-    if viewer is not None:
-        tabs.append(("Following", "/?feed=following", following))
+    tabs = [
+        (label, f"/?feed={name}" if name else "/", name == feed)
+        for name, (label, _, _) in _FRONT_PAGE_LISTS.items()
+        if name != "following" or viewer is not None
+    ]
+    _, heading, empty_message = _FRONT_PAGE_LISTS[feed]
     return page(
         request,
         "articles/home.html",
         title=None,
         description="Stories worth reading, from writers worth following.",
-        heading="Following" if following else "Latest stories",
+        heading=heading,
         tabs=tabs,
         popular_tags=await popular_tags(session, limit=20),
-        empty_message="Follow writers to see their stories here."
-        if following
-        else "No stories yet. Be the first to write one.",
+        empty_message=empty_message,
         views=result.views,
-        **pagination(
-            page_number, result.total, base_url="/?feed=following&" if following else "/?"
-        ),
+        **pagination(page_number, result.total, base_url=f"/?feed={feed}&" if feed else "/?"),
     )
 
 
@@ -187,6 +203,8 @@ async def story_page(
         cover_shown=article.cover_image is not None and article.cover_image not in article.body,
         favorited=view.favorited,
         following=view.following,
+        your_claps=view.claps,
+        max_claps=MAX_CLAPS,
         can_edit=can_edit,
         drafts_place=drafts_place,
         series_place=series_place,

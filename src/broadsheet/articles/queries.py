@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, defer, selectinload
 
@@ -17,6 +17,7 @@ from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
 from broadsheet.publications.models import Publication, PublicationFollow
 from broadsheet.publications.service import edited_by
+from broadsheet.reactions.models import Clap
 from broadsheet.tags.models import Tag, article_tags, tag_key
 
 
@@ -27,11 +28,13 @@ class ArticleNotFound(NotFound):
 
 @dataclass(frozen=True)
 class ArticleView:
-    """A story with its author, tags and the reader's relation to both."""
+    """A story with its author, tags and the reader's relation to both: whether they favorited
+    it, how many times they clapped for it, whether they follow its author."""
 
     article: Article
     favorited: bool
     following: bool
+    claps: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,17 @@ LISTED = Article.status == Status.PUBLISHED
 NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 
-def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
+Viewed = Select[Article, bool, bool, int]
+
+
+def _viewed_by(viewer: User | None) -> Viewed:
     """Stories with author, publication and tags loaded, plus whether `viewer` favorited them
-    and follows their authors: one query for the rows and one for every tag, whatever the page
-    size."""
+    and follows their authors and how many times they clapped: one query for the rows and one
+    for every tag, whatever the page size."""
     if viewer is None:
         favorited: ColumnElement[bool] = false()
         following: ColumnElement[bool] = false()
+        claps: ColumnElement[int] = literal(0)
     else:
         favorited = (
             select(Favorite.article_id)
@@ -79,8 +86,19 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
             .where(Follow.followed_id == Article.author_id, Follow.follower_id == viewer.id)
             .exists()
         )
+        claps = func.coalesce(
+            select(Clap.count)
+            .where(Clap.article_id == Article.id, Clap.user_id == viewer.id)
+            .scalar_subquery(),
+            0,
+        )
     return (
-        select(Article, favorited.label("favorited"), following.label("following"))
+        select(
+            Article,
+            favorited.label("favorited"),
+            following.label("following"),
+            claps.label("claps"),
+        )
         .join(Article.author)
         .outerjoin(Article.publication)
         .options(
@@ -94,11 +112,11 @@ def _viewed_by(viewer: User | None) -> Select[Article, bool, bool]:
     )
 
 
-async def _views(session: AsyncSession, query: Select[Article, bool, bool]) -> list[ArticleView]:
+async def _views(session: AsyncSession, query: Viewed) -> list[ArticleView]:
     rows = await session.execute(query)
     views = [
-        ArticleView(article, favorited=bool(favorited), following=bool(following))
-        for article, favorited, following in rows
+        ArticleView(article, favorited=bool(favorited), following=bool(following), claps=claps)
+        for article, favorited, following, claps in rows
     ]
     shown = ((view.article.id, view.article.author_id) for view in views)
     effects.shown(session, *effects.keys_of_stories(shown))
@@ -117,7 +135,7 @@ async def previewed_view(session: AsyncSession, token: str) -> ArticleView:
     return await _one(session, _viewed_by(None).where(Article.preview_token == token))
 
 
-async def _one(session: AsyncSession, query: Select[Article, bool, bool]) -> ArticleView:
+async def _one(session: AsyncSession, query: Viewed) -> ArticleView:
     views = await _views(session, query)
     if not views:
         raise ArticleNotFound()
@@ -200,6 +218,29 @@ async def _page(
     return ArticlePage(views=await _views(session, query), total=total)
 
 
+async def stories_where(
+    session: AsyncSession,
+    filters: Sequence[ColumnElement[bool]],
+    *,
+    viewer: User | None,
+    limit: int,
+    offset: int,
+    order: Sequence[ColumnElement[Any]] = NEWEST_FIRST,
+    with_body: bool = False,
+) -> ArticlePage:
+    """A page of the stories that meet `filters`, in `order`, with how many there are."""
+    return await _page(
+        session,
+        filters,
+        viewer=viewer,
+        limit=limit,
+        offset=offset,
+        with_body=with_body,
+        total=await _count(session, filters),
+        order=order,
+    )
+
+
 async def list_articles(
     session: AsyncSession,
     *,
@@ -248,15 +289,7 @@ async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: i
         LISTED,
         or_(Article.author_id.in_(followed), Article.publication_id.in_(followed_places)),
     ]
-    return await _page(
-        session,
-        filters,
-        viewer=reader,
-        limit=limit,
-        offset=offset,
-        with_body=False,
-        total=await _count(session, filters),
-    )
+    return await stories_where(session, filters, viewer=reader, limit=limit, offset=offset)
 
 
 async def stories_of(
@@ -271,15 +304,8 @@ async def stories_of(
         order = (Article.published_at.asc(), Article.id.asc())
     else:
         order = NEWEST_FIRST
-    return await _page(
-        session,
-        filters,
-        viewer=writer,
-        limit=limit,
-        offset=offset,
-        with_body=False,
-        total=await _count(session, filters),
-        order=order,
+    return await stories_where(
+        session, filters, viewer=writer, limit=limit, offset=offset, order=order
     )
 
 
@@ -322,12 +348,4 @@ async def parts_of_series(session: AsyncSession, series_id: int, *, limit: int) 
     """The latest published parts of a series, with their bodies, for its feed."""
     filters = [LISTED, Article.series_id == series_id]
     effects.shown(session, effects.series(series_id))
-    return await _page(
-        session,
-        filters,
-        viewer=None,
-        limit=limit,
-        offset=0,
-        with_body=True,
-        total=await _count(session, filters),
-    )
+    return await stories_where(session, filters, viewer=None, limit=limit, offset=0, with_body=True)

@@ -198,6 +198,13 @@ class ArticleSummary(Schema):
     updated_at: Timestamp
     favorited: bool
     favorites_count: int
+    claps_count: int = Field(
+        description="Every reader's claps for the story added up. A Broadsheet extension."
+    )
+    your_claps: int = Field(
+        description="How many times the caller clapped for the story, 0 to 50. A Broadsheet "
+        "extension."
+    )
     author: ProfileOut
     status: Status = Field(description="Where the story stands. A Broadsheet extension.")
     published_at: Timestamp | None = Field(

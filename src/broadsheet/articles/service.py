@@ -228,6 +228,7 @@ async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Artic
         created_at=now,
         updated_at=now,
         favorites_count=0,
+        claps_count=0,
         status=Status.DRAFT,
         published_at=None,
         tags=await tags_named(session, story.tag_list),
