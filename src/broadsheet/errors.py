@@ -108,6 +108,11 @@ def _validation_message(error: Mapping[str, Any]) -> str:
         return "contains characters that are not allowed"
     if kind == "json_invalid":
         return "is not valid JSON"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        word = "least" if kind == "greater_than_equal" else "most"
+        return f"must be at {word} {limits.get('ge', limits.get('le'))}"
+    if kind == "int_parsing":
+        return "must be a whole number"
     return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 
