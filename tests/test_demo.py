@@ -112,6 +112,14 @@ async def test_demo_stories_are_listed_with_tags_spread_over_months(backend, cli
         len(story.favorited_by) for story in demo_stories()
     )
 
+    # Fans clap too, and the week's most applauded stories are ranked at once.
+    assert all(
+        (story["clapsCount"] > 0) == (story["favoritesCount"] > 0) for story in listed["articles"]
+    )
+    popular = (await client.get("/api/articles/popular", params={"limit": 100})).json()
+    clapped = [story for story in listed["articles"] if story["clapsCount"]]
+    assert popular["articlesCount"] == len(clapped) > 0
+
     by_margot = await client.get("/api/articles", params={"author": "margot.lind"})
     assert by_margot.json()["articlesCount"] == 6
     tags = (await client.get("/api/tags")).json()["tags"]

@@ -35,6 +35,7 @@ from broadsheet.publications import series
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import Role
 from broadsheet.publications.schemas import PublicationCreate, SeriesCreate, SeriesUpdate
+from broadsheet.reactions import service as reactions
 
 # Public on purpose: anyone trying the demo signs in as one of its writers.
 DEMO_PASSWORD = "broadsheet-demo"  # noqa: S105
@@ -221,7 +222,7 @@ async def _sign_up_writers(
 
 
 async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool = False) -> str:
-    """Create the demo writers and their stories, comments, follows and favorites."""
+    """Create the demo writers and their stories, comments, follows, favorites and claps."""
     if not force and await _has_content(session):
         raise DatabaseNotEmpty("the database already has users or stories")
     now = utcnow()
@@ -255,10 +256,14 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
             answered = published + timedelta(hours=3 + 10 * order**2)
             comment.created_at = comment.updated_at = min(answered, now)
             comment_count += 1
-        for fan in story.favorited_by:
+        for order, fan in enumerate(story.favorited_by):
             await articles.favorite(session, article.slug, by=writers[fan])
+            # Fans clap too, some more than others, deterministically.
+            times = 1 + (position * 7 + order * 13) % 30
+            await reactions.clap(session, article.slug, by=writers[fan], times=times)
             favorite_count += 1
     await _gather_series(session, place, [slugs[title] for title in SERIES_PARTS], writers)
+    await reactions.rank_popular(session, now=now)
     await session.flush()
     return (
         f"loaded {len(writers)} writers, {len(stories)} stories, {comment_count} comments, "
