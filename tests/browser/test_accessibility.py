@@ -127,6 +127,7 @@ async def _try_an_operation(page: Page) -> None:
 
 PAGES = (
     SitePage("home", "anyone", "/"),
+    SitePage("popular this week", "anyone", "/?feed=popular"),
     SitePage("story", "anyone", "{story}"),
     SitePage("second part", "anyone", "{second}"),
     SitePage("writer's profile", "anyone", "/@ada"),
@@ -245,6 +246,7 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
     draft = await publish(client, ada, title="Notes from the ferry", status="draft")
     scheduled = await publish(client, ada, title="Next week", publishAt="2099-01-01T09:00:00+00:00")
     await _api(client, "POST", f"/api/articles/{story['slug']}/favorite", grace)
+    await _api(client, "POST", f"/api/articles/{story['slug']}/claps", grace, claps={"count": 5})
     await _api(client, "POST", "/api/profiles/ada/follow", grace)
     for who, text in ((grace, "The table made it click."), (ada, "Thank you, Grace.")):
         await _api(
@@ -382,7 +384,19 @@ FOCUSED = """() => {
 }"""
 DATE_FIELDS = 8  # month, day, year, hour, minute, AM or PM, and the picker: at most
 KEYBOARD_PAGES = (
-    ("grace", "{story}", ("Skip to content", "Favorite", "Following", "Your response", "Respond")),
+    (
+        "grace",
+        "{story}",
+        (
+            "Skip to content",
+            "Clap",
+            "Undo your claps",
+            "Favorite",
+            "Following",
+            "Your response",
+            "Respond",
+        ),
+    ),
     ("ada", "{story}", ("Edit story", "History", "Delete", "Delete")),
     ("ada", "{draft}/edit", ("Title", "Story", "Publish", "Save draft", "Turn the link off")),
     ("ada", "/p/codeburst/people", ("Role of hedy", "Change", "Remove", "Invite", "Withdraw")),

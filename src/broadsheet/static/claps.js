@@ -18,6 +18,7 @@
     var totalSpoken = form.querySelector(".clap-total-words");
     var yoursStatus = document.getElementById("your-claps");
     var undo = document.querySelector("form.undo-claps");
+    var box = document.getElementById("claps");
     var most = Number(form.dataset.most);
     var total = Number(form.dataset.total);
     var yours = Number(form.dataset.yours);
@@ -29,6 +30,8 @@
     var held = false;
 
     function show(message) {
+      // Busy while claps wait to be sent or are on their way.
+      box.setAttribute("aria-busy", String(pending > 0 || sending));
       totalSeen.textContent = total.toLocaleString("en-US");
       totalSpoken.textContent = counted(total, "clap");
       yoursStatus.textContent = message || (yours ? "Your claps: " + yours + " of " + most : "");
@@ -72,6 +75,8 @@
         sending = false;
         if (pending) {
           send();
+        } else {
+          show(yoursStatus.textContent);
         }
       });
     }
