@@ -251,7 +251,10 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
         _backdate(article, published)
         for order, said in enumerate(story.comments):
             reply = CommentCreate(body=said.body)
-            comment = await comments.respond(session, article.slug, reply, by=writers[said.author])
+            responded = await comments.respond(
+                session, article.slug, reply, by=writers[said.author]
+            )
+            comment = responded.comment
             # The first response within hours, later ones over the following days.
             answered = published + timedelta(hours=3 + 10 * order**2)
             comment.created_at = comment.updated_at = min(answered, now)

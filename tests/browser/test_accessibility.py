@@ -96,8 +96,22 @@ async def _publish_untitled(page: Page) -> None:
     await expect(page.locator(".error-text").first).to_be_visible()
 
 
+async def _reply_too_long(page: Page) -> None:
+    first = page.locator(".response").first
+    await first.locator("summary", has_text="Reply").click()
+    answer = first.get_by_label("Your reply to grace")
+    await answer.evaluate("(box, text) => { box.value = text; }", "x" * 10_001)
+    await first.get_by_role("button", name="Send reply").click()
+    await expect(page.locator("details[open] .error-text")).to_be_visible()
+
+
+async def _open_edit(page: Page) -> None:
+    await page.locator(".response").first.locator("summary", has_text="Edit").click()
+    await expect(page.locator("details[open] textarea")).to_be_visible()
+
+
 async def _respond_too_long(page: Page) -> None:
-    answer = page.get_by_label("Your response")
+    answer = page.get_by_label("Your response", exact=True)
     await answer.evaluate("(box, text) => { box.value = text; }", "x" * 70_000)
     await page.get_by_role("button", name="Respond").click()
     await expect(page.locator("#response-error")).to_be_visible()
@@ -148,6 +162,8 @@ PAGES = (
     SitePage("following", "grace", "/?feed=following"),
     SitePage("story, to a reader", "grace", "{story}"),
     SitePage("story, a response refused", "grace", "{story}", then=_respond_too_long),
+    SitePage("story, a reply refused", "grace", "{story}", then=_reply_too_long),
+    SitePage("story, editing a response", "grace", "{story}", then=_open_edit),
     SitePage("invitations", "grace", "/publications"),
     SitePage("settings", "grace", "/settings"),
     SitePage("settings, saved", "grace", "/settings", then=_save_settings),
@@ -248,10 +264,21 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
     await _api(client, "POST", f"/api/articles/{story['slug']}/favorite", grace)
     await _api(client, "POST", f"/api/articles/{story['slug']}/claps", grace, claps={"count": 5})
     await _api(client, "POST", "/api/profiles/ada/follow", grace)
-    for who, text in ((grace, "The table made it click."), (ada, "Thank you, Grace.")):
-        await _api(
-            client, "POST", f"/api/articles/{story['slug']}/comments", who, comment={"body": text}
+    # A response with a reply from the story's writer, and a reply to that: a thread.
+    parent = None
+    for who, text in (
+        (grace, "The table made it click, *especially* the `Cut` column."),
+        (ada, "Thank you, Grace."),
+        (grace, "> Thank you\n\nAny time."),
+    ):
+        answer = await _api(
+            client,
+            "POST",
+            f"/api/articles/{story['slug']}/comments",
+            who,
+            comment={"body": text, "parentId": parent},
         )
+        parent = answer["comment"]["id"]
     for who, role in ((hedy, "writer"), (grace, "editor")):
         await _api(
             client,
@@ -471,13 +498,15 @@ async def test_counts_and_icons_are_spoken_as_words(new_context: NewContext, sce
     card = page.locator(".story-card").filter(has_text="Counting words in a draft")
     snapshot = await card.locator(".meta").aria_snapshot()
     assert "1 favorite" in snapshot
+    assert "5 claps" in snapshot
     assert "♥" not in snapshot
 
     await page.goto(scene.paths["story"])
     favorite = page.get_by_role("button", name="Favorited, 1 favorite", exact=True)
     await expect(favorite).to_have_attribute("aria-pressed", "true")
     actions = await page.locator(".actions").aria_snapshot()
-    assert "2 responses" in actions
+    assert "3 responses" in actions
+    assert 'button "Clap, 5 claps"' in actions
     assert "♥" not in actions
     assert "·" not in await page.locator(".author-line").aria_snapshot()
 

@@ -104,7 +104,7 @@ async def test_story_is_published_read_answered_favorited_followed_and_found_aft
     await writer.wait_for_url(first_url)
 
     # The writer responds under the story.
-    await writer.get_by_label("Your response").fill(
+    await writer.get_by_label("Your response", exact=True).fill(
         "A note for the next draft: count sentences too."
     )
     await writer.get_by_role("button", name="Respond").click()

@@ -161,6 +161,7 @@ async def story_page(
     *,
     errors: dict[str, list[str]] | None = None,
     draft_response: str = "",
+    draft_for: str = "new",
     draft_note: str = "",
     previewed: bool = False,
 ) -> Response:
@@ -210,11 +211,15 @@ async def story_page(
         series_place=series_place,
         is_author=viewer is not None and viewer.id == article.author_id,
         can_delete_response=comments.can_delete,
+        can_edit_response=comments.can_edit,
         edited=edited,
-        responses=responses,
+        responses_count=len(responses),
+        threads=comments.threads(responses),
         story_path=path,
         errors=errors or {},
         draft_response=draft_response,
+        # Which form the draft and its errors belong to: "new", "reply-{id}" or "edit-{id}".
+        draft_for=draft_for,
         draft_note=draft_note,
         feeds=[
             (

@@ -221,6 +221,41 @@ def render(markdown_text: str) -> str:
     return sanitize(_markdown.render(markdown_text))
 
 
+# Responses take a light Markdown: emphasis, links, code, quotations and lists; no headings,
+# pictures, tables or raw HTML. A line break typed is a line break shown.
+_RESPONSE_TAGS = {"a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "strong", "ul"}
+# "*": none on every tag (the sanitiser would otherwise allow `lang` and `title` anywhere).
+_RESPONSE_ATTRIBUTES: dict[str, set[str]] = {"*": set(), "a": {"href"}, "ol": {"start"}}
+_response_markdown = MarkdownIt("zero", {"linkify": True, "breaks": True}).enable(
+    [
+        "emphasis",
+        "link",
+        "linkify",
+        "autolink",
+        "backticks",
+        "escape",
+        "newline",
+        "blockquote",
+        "fence",
+        "code",
+        "list",
+    ]
+)
+
+
+def render_response(markdown_text: str) -> str:
+    """Sanitised HTML for a response's light Markdown."""
+    return nh3.clean(
+        _response_markdown.render(markdown_text),
+        tags=_RESPONSE_TAGS,
+        attributes=_RESPONSE_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        set_tag_attribute_values={"pre": {"tabindex": "0"}},
+        strip_comments=True,
+    )
+
+
 def word_count(markdown_text: str) -> int:
     return len(_WORD.findall(markdown_text))
 
