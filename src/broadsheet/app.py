@@ -46,6 +46,8 @@ from broadsheet.middleware import (
     RefuseForbiddenInUrl,
     SecurityHeaders,
 )
+from broadsheet.moderation.api import router as moderation_api
+from broadsheet.moderation.pages import router as moderation_pages
 from broadsheet.publications.api import router as publications_api
 from broadsheet.publications.pages import router as publications_pages
 from broadsheet.publications.queue import router as submission_queue
@@ -82,6 +84,7 @@ def _api_router() -> APIRouter:
         articles_api,
         comments_api,
         media_api,
+        moderation_api,
         publications_api,
         tags_api,
     ):
@@ -139,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         story_history,
         comments_pages,
         reactions_pages,
+        moderation_pages,
         media_pages,
         publications_pages,
         submission_queue,

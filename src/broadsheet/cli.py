@@ -1,4 +1,5 @@
-"""The `broadsheet` command: serve, worker, jobs, migrate, demo, createuser, backup, restore."""
+"""The `broadsheet` command: serve, worker, jobs, migrate, demo, createuser, admin, backup,
+restore."""
 
 import asyncio
 import getpass
@@ -28,7 +29,7 @@ from broadsheet.db import (
     connect_reachable,
     session_scope,
 )
-from broadsheet.errors import Invalid, validation_problems
+from broadsheet.errors import Invalid, NotFound, validation_problems
 from broadsheet.jobs import Jobs, queue_for
 from broadsheet.logs import logging_config
 from broadsheet.metrics import MULTIPROCESS_DIR_VARIABLE
@@ -314,6 +315,9 @@ def _read_password() -> str:
 def createuser(
     username: Annotated[str, typer.Option(help="The new user's username.")],
     email: Annotated[str, typer.Option(help="The new user's email address.")],
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Make the account a site admin (moderation).")
+    ] = False,
 ) -> None:
     """Create an account; the password is asked for, or read from standard input."""
     password = _read_password()
@@ -325,9 +329,10 @@ def createuser(
             new_user = NewUser(username=username, email=email, password=password)
             await migrations.upgrade(database)
             async with session_scope(database) as session:
-                await accounts.register(
+                user = await accounts.register(
                     session, new_user, passwords=accounts.password_hashing(settings)
                 )
+                user.is_admin = admin
         finally:
             await database.dispose()
 
@@ -340,7 +345,44 @@ def createuser(
         for field, messages in problems.items():
             typer.echo(f"cannot create the user: {field} {', '.join(messages)}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"created {username}")
+    typer.echo(f"created {username}" + (", a site admin" if admin else ""))
+
+
+admin_app = typer.Typer(help="Site admins: who may work through reports and suspend accounts.")
+app.add_typer(admin_app, name="admin")
+
+
+def _set_admin(username: str, *, admin: bool) -> None:
+    from broadsheet.moderation.service import grant_admin
+
+    async def run() -> str:
+        settings = Settings()
+        database = await connect_reachable(settings)
+        try:
+            await migrations.upgrade(database)
+            async with session_scope(database) as session:
+                return (await grant_admin(session, username, admin=admin)).username
+        finally:
+            await database.dispose()
+
+    try:
+        name = _run(run())
+    except NotFound as error:
+        typer.echo(f"no account is named {username}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{name} is {'now' if admin else 'no longer'} a site admin")
+
+
+@admin_app.command()
+def grant(username: Annotated[str, typer.Argument(help="The account's username.")]) -> None:
+    """Make an account a site admin."""
+    _set_admin(username, admin=True)
+
+
+@admin_app.command()
+def revoke(username: Annotated[str, typer.Argument(help="The account's username.")]) -> None:
+    """Take site admin away from an account."""
+    _set_admin(username, admin=False)
 
 
 @app.command()

@@ -1,9 +1,10 @@
 """Every table, imported in one place so Alembic and the app see the whole schema."""
 
-from broadsheet.accounts.models import Follow, SiteSession, User
+from broadsheet.accounts.models import Block, Follow, SiteSession, User
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision
 from broadsheet.comments.models import Comment
 from broadsheet.media.models import Upload
+from broadsheet.moderation.models import Report
 from broadsheet.publications.models import (
     Member,
     Publication,
@@ -17,6 +18,7 @@ from broadsheet.tags.models import Tag, article_tags
 
 __all__ = [
     "Article",
+    "Block",
     "Clap",
     "Comment",
     "Favorite",
@@ -25,6 +27,7 @@ __all__ = [
     "PopularStory",
     "Publication",
     "PublicationFollow",
+    "Report",
     "RetiredPublicationSlug",
     "RetiredSlug",
     "Revision",

@@ -67,6 +67,7 @@ class SignedIn:
 
     id: int
     username: str
+    is_admin: bool = False
 
 
 class SignInRequired(Unauthorized):
@@ -79,7 +80,7 @@ async def _site_viewer(request: Request, session: DbSession) -> User | None:
     user = await accounts.user_for_site_session(session, token) if token else None
     # Pages, error pages included, show who is signed in from this snapshot: it outlives the
     # request's transaction, which a failed request rolls back.
-    request.state.viewer = SignedIn(user.id, user.username) if user else None
+    request.state.viewer = SignedIn(user.id, user.username, user.is_admin) if user else None
     return user
 
 

@@ -27,6 +27,10 @@ class User(Timestamped, Base):
     image: Mapped[str | None] = mapped_column(String(1000))
     # Raised when the password changes, so tokens issued before stop working.
     token_version: Mapped[int] = mapped_column(default=0)
+    # A site admin moderates reports and may suspend accounts.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # A suspended account cannot sign in, and what it wrote is hidden from everyone.
+    suspended_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Follow(Base):
@@ -40,6 +44,25 @@ class Follow(Base):
         Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     followed_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Block(Base):
+    """One account keeping another away: the blocked one cannot follow the blocker or respond
+    to the blocker's stories."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (
+        CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+        Index(None, "blocked_id"),
+    )
+
+    blocker_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
         Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

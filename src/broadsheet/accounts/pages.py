@@ -285,6 +285,8 @@ async def _profile(
         description=(author.bio or f"Stories by {author.username} on Broadsheet.")[:300],
         author=author,
         following=await accounts.is_following(session, viewer, author),
+        blocking=viewer is not None
+        and await accounts.is_blocked(session, blocker_id=viewer.id, blocked_id=author.id),
         tab=tab,
         views=result.views,
         **pagination(page_number, result.total, base_url=f"{path}?"),

@@ -5,15 +5,15 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet import effects
-from broadsheet.accounts.models import Follow, SiteSession, User
+from broadsheet.accounts.models import Block, Follow, SiteSession, User
 from broadsheet.accounts.schemas import NewUser, UserUpdate
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Invalid, NotFound, Unauthorized
+from broadsheet.errors import Forbidden, Invalid, NotFound, Unauthorized
 from broadsheet.lib import tokens
 from broadsheet.lib.clock import utcnow
 from broadsheet.lib.passwords import Passwords
@@ -33,6 +33,16 @@ class EmailTaken(Invalid):
 class InvalidCredentials(Unauthorized):
     def __init__(self) -> None:
         super().__init__("email or password is invalid", field="credentials")
+
+
+class Blocked(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("has blocked you", field="profile")
+
+
+class AccountSuspended(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("is suspended: it cannot sign in", field="account")
 
 
 class CannotFollowSelf(Invalid):
@@ -119,6 +129,9 @@ async def authenticate(
         matches = await hashing.verify(user.password_hash if user else None, password)
         if user is None or not matches:
             raise InvalidCredentials()
+        # Told only to whoever knows the password.
+        if user.suspended_at is not None:
+            raise AccountSuspended()
         if passwords.needs_rehash(user.password_hash):
             # Hashes made under weaker settings are replaced the moment the password is known.
             user.password_hash = await hashing.hash(password)
@@ -207,8 +220,17 @@ async def user_for_token(session: AsyncSession, token: str, *, key: str) -> User
     return user
 
 
+def suspended_accounts() -> Select[int]:
+    """The ids of suspended accounts, whose stories, responses and profiles nobody sees."""
+    return select(User.id).where(User.suspended_at.is_not(None)).correlate(None)
+
+
 async def find_user(session: AsyncSession, username: str) -> User:
-    user = await session.scalar(select(User).where(User.username_key == username_key(username)))
+    """The account `username`, unless it is suspended."""
+    query = select(User).where(
+        User.username_key == username_key(username), User.suspended_at.is_(None)
+    )
+    user = await session.scalar(query)
     if user is None:
         raise NotFound("profile not found", field="profile")
     effects.shown(session, effects.author(user.id))
@@ -224,11 +246,19 @@ async def is_following(session: AsyncSession, follower: User | None, followed: U
     return bool(await session.scalar(query))
 
 
+async def is_blocked(session: AsyncSession, *, blocker_id: int, blocked_id: int) -> bool:
+    """Whether one account keeps another away (moderation.service.block)."""
+    query = select(exists().where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id))
+    return bool(await session.scalar(query))
+
+
 async def follow(session: AsyncSession, follower: User, username: str) -> User:
     """Follow `username`; following someone twice changes nothing."""
     followed = await find_user(session, username)
     if followed.id == follower.id:
         raise CannotFollowSelf()
+    if await is_blocked(session, blocker_id=followed.id, blocked_id=follower.id):
+        raise Blocked()
     await add_unless_present(session, Follow(follower_id=follower.id, followed_id=followed.id))
     return followed
 

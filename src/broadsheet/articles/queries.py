@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
-from broadsheet.accounts.service import username_key
+from broadsheet.accounts.service import suspended_accounts, username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
@@ -43,24 +43,31 @@ class ArticlePage:
     total: int
 
 
+# Nobody sees what a suspended account wrote.
+_BY_ACTIVE_WRITERS = Article.author_id.not_in(suspended_accounts())
+
+
 def visible_to(viewer: User | None) -> ColumnElement[bool]:
     """The stories `viewer` may open: published and unlisted ones, any of their own, and those
-    in or submitted to a publication they edit for. The one rule every read of a single story
-    goes through."""
+    in or submitted to a publication they edit for, unless their writer is suspended. The one
+    rule every read of a single story goes through."""
     public = Article.status.in_((Status.PUBLISHED, Status.UNLISTED))
     if viewer is None:
-        return public
+        return and_(public, _BY_ACTIVE_WRITERS)
     edits_for = edited_by(viewer.id)
-    return or_(
-        public,
-        Article.author_id == viewer.id,
-        Article.submitted_to_id.in_(edits_for),
-        Article.publication_id.in_(edits_for),
+    return and_(
+        or_(
+            public,
+            Article.author_id == viewer.id,
+            Article.submitted_to_id.in_(edits_for),
+            Article.publication_id.in_(edits_for),
+        ),
+        _BY_ACTIVE_WRITERS,
     )
 
 
 # The stories lists, feeds, the sitemap and tag counts hold; the others are read by link.
-LISTED = Article.status == Status.PUBLISHED
+LISTED = and_(Article.status == Status.PUBLISHED, _BY_ACTIVE_WRITERS)
 NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
+from broadsheet.accounts.service import is_blocked, suspended_accounts
 from broadsheet.articles.models import Article
 from broadsheet.articles.service import find_article, may_edit
 from broadsheet.comments.models import MAX_DEPTH, Comment
@@ -36,6 +37,11 @@ class NotAModerator(Forbidden):
             "only the story's writer or its publication's editors may hide a response",
             field="comment",
         )
+
+
+class BlockedByTheWriter(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("cannot be sent: the story's writer has blocked you", field="comment")
 
 
 class NoSuchParent(Invalid):
@@ -75,7 +81,9 @@ def can_edit(user: User | None, comment: Comment) -> bool:
 
 async def looks_after(session: AsyncSession, user: User | None, article: Article) -> bool:
     """Whether `user` looks after the responses to `article`: whoever may edit the story (its
-    writer, and the editors of its publication)."""
+    writer, and the editors of its publication), and the site's admins."""
+    if user is not None and user.is_admin:
+        return True
     return await may_edit(session, user, article)
 
 
@@ -93,6 +101,8 @@ async def respond(
 ) -> CommentView:
     """Add a response by `by` under the story `slug`, or under the response it answers."""
     article = await find_article(session, slug, viewer=by)
+    if await is_blocked(session, blocker_id=article.author_id, blocked_id=by.id):
+        raise BlockedByTheWriter()
     now = utcnow()
     comment = Comment(
         article_id=article.id,
@@ -164,7 +174,7 @@ async def comments_on(
         select(Comment, following.label("following"))
         .join(Comment.author)
         .options(contains_eager(Comment.author))
-        .where(Comment.article_id == article.id)
+        .where(Comment.article_id == article.id, Comment.author_id.not_in(suspended_accounts()))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit)
         .offset(offset)
@@ -204,6 +214,17 @@ def threads(views: Sequence[CommentView]) -> list[Thread]:
         if answered is not None and comment.reply_to_id != comment.parent_id:
             thread.replying_to = answered.view.comment.author.username
     return top
+
+
+async def find_shown_comment(
+    session: AsyncSession, slug: str, comment_id: int, *, viewer: User
+) -> Comment:
+    """A response to the story `slug`, if `viewer` may see it."""
+    article = await find_article(session, slug, viewer=viewer)
+    comment = await _find_comment(session, article, comment_id)
+    if not await _shown(session, comment, viewer=viewer, article=article):
+        raise CommentNotFound()
+    return comment
 
 
 async def _find_comment(session: AsyncSession, article: Article, comment_id: int) -> Comment:
