@@ -55,6 +55,8 @@ class Site:
 
     engine: str
     url: str
+    # For the `broadsheet` command run beside the server (granting an admin).
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -174,7 +176,7 @@ async def site(
     try:
         url = f"http://127.0.0.1:{port}"
         await _wait_until_serving(server, url, log)
-        yield Site(engine, url)
+        yield Site(engine, url, database_url)
     finally:
         server.terminate()
         try:

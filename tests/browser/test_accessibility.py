@@ -9,7 +9,10 @@ sight; reduced motion is honoured; counts are spoken as words.
 The markup does not depend on the database, so this file runs on SQLite only.
 """
 
+import asyncio
+import os
 import re
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +113,21 @@ async def _open_edit(page: Page) -> None:
     await expect(page.locator("details[open] textarea")).to_be_visible()
 
 
+async def _report_without_reason(page: Page) -> None:
+    await page.locator("input[name=reason]").evaluate_all(
+        "(boxes) => boxes.forEach((box) => box.removeAttribute('required'))"
+    )
+    await page.get_by_label("Anything they should know").fill("It is an advert.")
+    await page.get_by_role("button", name="Send report").click()
+    await expect(page.locator(".error-text").first).to_be_visible()
+
+
+async def _report_sent(page: Page) -> None:
+    await page.get_by_label("Spam or advertising").check()
+    await page.get_by_role("button", name="Send report").click()
+    await expect(page.get_by_role("status")).to_contain_text("will look at the response")
+
+
 async def _respond_too_long(page: Page) -> None:
     answer = page.get_by_label("Your response", exact=True)
     await answer.evaluate("(box, text) => { box.value = text; }", "x" * 70_000)
@@ -164,6 +182,11 @@ PAGES = (
     SitePage("story, a response refused", "grace", "{story}", then=_respond_too_long),
     SitePage("story, a reply refused", "grace", "{story}", then=_reply_too_long),
     SitePage("story, editing a response", "grace", "{story}", then=_open_edit),
+    SitePage("report a response", "grace", "{rude}/report"),
+    SitePage("report refused", "grace", "{rude}/report", then=_report_without_reason),
+    SitePage("report sent", "grace", "{rude}/report", then=_report_sent),
+    SitePage("a writer's profile, to a reader", "grace", "/@hedy"),
+    SitePage("reports, to an admin", "ada", "/admin/reports"),
     SitePage("invitations", "grace", "/publications"),
     SitePage("settings", "grace", "/settings"),
     SitePage("settings, saved", "grace", "/settings", then=_save_settings),
@@ -296,7 +319,22 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
         hedy,
         submission={"publication": "codeburst"},
     )
+    rude = await _api(
+        client,
+        "POST",
+        f"/api/articles/{second['slug']}/comments",
+        hedy,
+        comment={"body": "Buy cheap pills at https://example.com/pills"},
+    )
+    await _api(
+        client,
+        "POST",
+        f"/api/articles/{second['slug']}/comments/{rude['comment']['id']}/report",
+        grace,
+        report={"reason": "spam", "note": "The third one today."},
+    )
     return {
+        "rude": f"{_path(second)}/responses/{rude['comment']['id']}",
         "story": _path(story),
         "second": _path(second),
         "series": slug,
@@ -310,6 +348,19 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
 async def scene(site: Site, chromium: Any) -> Scene:
     async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
         built = Scene(paths=await _build_scene(client))
+    # Ada is the site's admin too, as the command line makes one.
+    granting = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "broadsheet",
+        "admin",
+        "grant",
+        "ada",
+        env={**os.environ, "DATABASE_URL": site.database_url},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, said = await granting.communicate()
+    assert granting.returncode == 0, said.decode()
     for username in ("ada", "grace"):
         context = await chromium.new_context(base_url=site.url)
         page = await context.new_page()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, delete, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
@@ -229,7 +229,9 @@ async def find_shown_comment(
 
 async def _find_comment(session: AsyncSession, article: Article, comment_id: int) -> Comment:
     comment = await session.scalar(
-        select(Comment).where(Comment.id == comment_id, Comment.article_id == article.id)
+        select(Comment)
+        .where(Comment.id == comment_id, Comment.article_id == article.id)
+        .options(selectinload(Comment.author))
     )
     if comment is None:
         raise CommentNotFound()
@@ -249,7 +251,6 @@ async def edit_comment(
         comment.body_html = render_response(change.body)
         comment.edited_at = comment.updated_at = utcnow()
         effects.changed(session, effects.responses_to(article.id))
-    comment.author = by
     await session.flush()
     return CommentView(comment, following=False, by_story_author=article.author_id == by.id)
 

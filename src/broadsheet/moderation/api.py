@@ -49,7 +49,7 @@ def _reported_out(found: ReportedResponse) -> ReportedResponseOut:
     "/articles/{slug}/comments/{id}/report",
     dependencies=[WRITES],
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors_documented(401, 404, 413, 422),
+    responses=errors_documented(401, 403, 404, 413, 422),
 )
 async def report_comment(
     slug: PathText,
@@ -118,7 +118,7 @@ async def lift_suspension(username: PathText, session: DbSession, admin: Current
 @router.post(
     "/profiles/{username}/block",
     dependencies=[WRITES],
-    responses=errors_documented(401, 404, 422),
+    responses=errors_documented(401, 403, 404, 422),
 )
 async def block(username: PathText, session: DbSession, user: CurrentUser) -> ProfileResponse:
     """Block an account: it no longer follows you (nor you it), and cannot follow you or

@@ -14,7 +14,7 @@ from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment
 from broadsheet.comments.service import find_shown_comment
 from broadsheet.db import add_unless_present
-from broadsheet.errors import Forbidden, Invalid, NotFound
+from broadsheet.errors import Forbidden, NotFound
 from broadsheet.lib.clock import utcnow
 from broadsheet.moderation.models import Outcome, Reason, Report
 
@@ -24,14 +24,19 @@ class NotAnAdmin(Forbidden):
         super().__init__("only a site admin may do this", field="user")
 
 
-class OwnResponse(Invalid):
+class OwnResponse(Forbidden):
     def __init__(self) -> None:
-        super().__init__({"report": ["cannot be made about your own response"]})
+        super().__init__("cannot be made about your own response", field="report")
 
 
-class CannotBlockSelf(Invalid):
+class CannotBlockSelf(Forbidden):
     def __init__(self) -> None:
-        super().__init__({"profile": ["cannot be blocked by itself"]})
+        super().__init__("cannot be blocked by itself", field="profile")
+
+
+class OwnAccount(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("cannot be suspended by its own admin", field="profile")
 
 
 class NoOpenReports(NotFound):
@@ -144,7 +149,7 @@ async def suspend(session: AsyncSession, username: str, *, by: User, suspended: 
     ensure_admin(by)
     user = await _any_account(session, username)
     if user.id == by.id:
-        raise Invalid({"username": ["is your own account"]})
+        raise OwnAccount()
     if (user.suspended_at is not None) != suspended:
         user.suspended_at = utcnow() if suspended else None
         if suspended:
