@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -394,3 +395,40 @@ def test_serve_starts_while_the_database_is_unreachable(cli):
 
     assert output.startswith("starting Broadsheet at http://127.0.0.1:"), output
     assert "hunter2" not in output
+
+
+def _is_admin(cli: Cli, username: str) -> bool:
+    with sqlite3.connect(cli.database) as connection:
+        (admin,) = connection.execute(
+            "SELECT is_admin FROM users WHERE username = ?", (username,)
+        ).fetchone()
+    return bool(admin)
+
+
+def test_an_admin_is_made_at_creation_or_granted_and_revoked_later(migrated):
+    created = migrated.run(
+        "createuser",
+        "--username",
+        "ada",
+        "--email",
+        "ada@example.com",
+        "--admin",
+        stdin="a long secret\n",
+    )
+    migrated.run(
+        "createuser", "--username", "grace", "--email", "g@example.com", stdin="a long secret\n"
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert created.stdout == "created ada, a site admin\n"
+    assert (_is_admin(migrated, "ada"), _is_admin(migrated, "grace")) == (True, False)
+
+    granted = migrated.run("admin", "grant", "GRACE")
+    revoked = migrated.run("admin", "revoke", "ada")
+    unknown = migrated.run("admin", "grant", "nobody")
+
+    assert granted.stdout == "grace is now a site admin\n"
+    assert revoked.stdout == "ada is no longer a site admin\n"
+    assert (_is_admin(migrated, "ada"), _is_admin(migrated, "grace")) == (False, True)
+    assert unknown.returncode == 1
+    assert unknown.stderr == "no account is named nobody\n"

@@ -3,7 +3,7 @@ and aligned table columns, all through the sanitiser."""
 
 import re
 
-from broadsheet.lib.markdown import render
+from broadsheet.lib.markdown import render, render_response
 
 
 def test_bare_urls_become_links_marked_as_user_content():
@@ -170,3 +170,31 @@ def test_braces_after_anything_but_a_picture_stay_text():
         '<p>A <a href="https://e.example" rel="nofollow ugc noopener">link</a>{.wide} and '
         "{.full}</p>"
     )
+
+
+def test_a_response_keeps_emphasis_links_code_quotes_and_lists_and_line_breaks():
+    html = render_response(
+        "*Yes* and **no**, see https://example.com\nnext line\n\n> quoted\n\n- one\n- two\n\n"
+        "```\nx = 1\n```"
+    )
+
+    assert "<em>Yes</em> and <strong>no</strong>" in html
+    assert '<a href="https://example.com" rel="nofollow ugc noopener">' in html
+    assert "<br>\nnext line" in html
+    assert "<blockquote>\n<p>quoted</p>\n</blockquote>" in html
+    assert "<ul>\n<li>one</li>" in html
+    assert '<pre tabindex="0"><code>x = 1\n</code></pre>' in html
+
+
+def test_a_response_has_no_headings_pictures_tables_html_or_titles():
+    html = render_response(
+        "# Big\n\n![a](https://example.com/a.png)\n\n| a |\n|---|\n| b |\n\n"
+        '<b onclick="x()">raw</b> [t](https://example.com "a title") [j](javascript:alert(1))'
+    )
+
+    tags = set(re.findall(r"<([a-z0-9]+)", html))
+    assert tags == {"p", "br", "a"}
+    assert 'href="javascript' not in html
+    assert "title=" not in html
+    assert "# Big" in html
+    assert '&lt;b onclick="x()"&gt;raw&lt;/b&gt;' in html
