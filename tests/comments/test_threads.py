@@ -2,6 +2,7 @@
 
 from tests.comments.test_api import add_comment, comments_on
 from tests.helpers import publish, sign_up
+from tests.pages.helpers import browser, sign_up_on_site
 from tests.publications.helpers import masthead
 
 
@@ -221,3 +222,29 @@ async def test_deleting_a_response_deletes_the_replies_under_it(client):
     assert deleted.status_code == 204
     assert [c["body"] for c in await comments_on(client, story)] == ["0", "another"]
     assert kept in await comments_on(client, story)
+
+
+async def test_a_story_page_costs_as_many_statements_with_200_responses_as_with_2(
+    client, backend, queries
+):
+    author = await sign_up(client)
+    readers = [await sign_up(client) for _ in range(4)]
+    few, many = await publish(client, author), await publish(client, author)
+    for story, count in ((few, 2), (many, 200)):
+        last = None
+        for number in range(count):
+            who = readers[number % len(readers)]
+            parent = last["id"] if last is not None and number % 3 else None
+            last = await reply(client, story, who, parent, f"Response {number}")
+    costs = []
+    # A signed-in reader: every statement of the page is run, none answered from a cache.
+    async with browser(backend) as site:
+        await sign_up_on_site(site)
+        for story in (few, many):
+            queries.reset()
+            page = await site.get(f"/@{author.username}/{story['slug']}")
+            assert page.status_code == 200
+            costs.append(queries.count)
+
+    # The viewer, the story, its tags, its responses (and BEGIN): a handful, not one per response.
+    assert costs[0] == costs[1] <= 8, queries.statements
