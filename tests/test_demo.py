@@ -289,3 +289,16 @@ def test_story_file_header_is_read_up_to_the_first_blank_line():
         ("jun.watanabe", "Nice: very nice.")
     ]
     assert story.body == "# Body\n\ntitle: not a field"
+
+
+async def test_demo_writers_answer_responses_to_their_stories_in_threads(backend, client):
+    await load(backend)
+
+    listed = (await client.get("/api/articles", params={"limit": 100})).json()["articles"]
+    replies = []
+    for story in listed:
+        said = (await client.get(f"/api/articles/{story['slug']}/comments")).json()["comments"]
+        replies += [c for c in said if c["parentId"] is not None]
+
+    assert replies
+    assert all(reply["byStoryAuthor"] for reply in replies)

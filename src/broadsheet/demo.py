@@ -249,12 +249,15 @@ async def load_demo(session: AsyncSession, *, passwords: Passwords, force: bool 
         # Publication times fall at varied hours of the day, deterministically.
         published = now - timedelta(days=story.days_ago, minutes=(position * 157) % 600)
         _backdate(article, published)
+        previous = None
         for order, said in enumerate(story.comments):
-            reply = CommentCreate(body=said.body)
+            # A writer's response answers the one before it: the demo has threads.
+            answers = previous.id if previous and said.author == story.author else None
+            reply = CommentCreate(body=said.body, parent_id=answers)
             responded = await comments.respond(
                 session, article.slug, reply, by=writers[said.author]
             )
-            comment = responded.comment
+            comment = previous = responded.comment
             # The first response within hours, later ones over the following days.
             answered = published + timedelta(hours=3 + 10 * order**2)
             comment.created_at = comment.updated_at = min(answered, now)

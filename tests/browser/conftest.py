@@ -216,3 +216,10 @@ async def new_context(chromium: Browser, site: Site) -> AsyncIterator[NewContext
     yield open_context
     for context in contexts:
         await context.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where a test keeps screenshots for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

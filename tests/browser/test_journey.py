@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import BrowserContext, ConsoleMessage, Page, expect
 
-from tests.browser.conftest import SCREENSHOTS, NewContext, Site
+from tests.browser.conftest import NewContext, Site
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +36,6 @@ def word_counts(text: str) -> Counter[str]:
 
 The final draft is a third shorter, and better for it.
 """
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
 
 
 def _record_errors(context: BrowserContext, errors: list[str]) -> None:
