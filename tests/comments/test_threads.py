@@ -190,7 +190,10 @@ async def test_only_those_who_look_after_the_story_may_hide_its_responses(client
     refused = await client.post(hide_url(story, comment), headers=people.reader.headers)
     assert refused.json() == {
         "errors": {
-            "comment": ["only the story's writer or its publication's editors may hide a response"]
+            "comment": [
+                "only the story's writer, its publication's editors or a site admin may hide a "
+                "response"
+            ]
         }
     }
 

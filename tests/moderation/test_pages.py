@@ -91,3 +91,17 @@ async def test_a_reader_blocks_and_unblocks_from_a_profile(client, backend):
     assert "Unblock" in [b["text"] for b in elements(after, "button")]
     assert "Block" in [b["text"] for b in elements(again, "button")]
     assert error_beside(again, "reason") == ""
+
+
+async def test_an_admin_sees_hide_and_delete_on_every_response(client, backend):
+    path, rude, _ = await reported_scene(client)
+    admin = await sign_up_on_site(client)
+    await make_admin(backend, admin)
+
+    page = (await client.get(path)).text
+    hidden = await submit(client, path, f"{path}/responses/{rude['id']}/hide")
+
+    buttons = [button["text"] for button in elements(page, "button")]
+    assert "Hide" in buttons
+    assert "Delete" in buttons
+    assert hidden.status_code == 303

@@ -207,6 +207,7 @@ async def story_page(
         your_claps=view.claps,
         max_claps=MAX_CLAPS,
         can_edit=can_edit,
+        moderates=public and await comments.looks_after(session, viewer, article),
         drafts_place=drafts_place,
         series_place=series_place,
         is_author=viewer is not None and viewer.id == article.author_id,

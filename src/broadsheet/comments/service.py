@@ -34,7 +34,8 @@ class NotTheCommenter(Forbidden):
 class NotAModerator(Forbidden):
     def __init__(self) -> None:
         super().__init__(
-            "only the story's writer or its publication's editors may hide a response",
+            "only the story's writer, its publication's editors or a site admin may hide a "
+            "response",
             field="comment",
         )
 
@@ -87,15 +88,6 @@ async def looks_after(session: AsyncSession, user: User | None, article: Article
     return await may_edit(session, user, article)
 
 
-async def _replied_to(session: AsyncSession, article: Article, parent_id: int) -> Comment:
-    parent = await session.scalar(
-        select(Comment).where(Comment.id == parent_id, Comment.article_id == article.id)
-    )
-    if parent is None:
-        raise NoSuchParent()
-    return parent
-
-
 async def respond(
     session: AsyncSession, slug: str, reply: CommentCreate, *, by: User
 ) -> CommentView:
@@ -113,7 +105,10 @@ async def respond(
         updated_at=now,
     )
     if reply.parent_id is not None:
-        answered = await _replied_to(session, article, reply.parent_id)
+        try:
+            answered = await _find_comment(session, article, reply.parent_id)
+        except CommentNotFound:
+            raise NoSuchParent() from None
         if not await _shown(session, answered, viewer=by, article=article):
             raise NoSuchParent()
         comment.reply_to_id = answered.id
