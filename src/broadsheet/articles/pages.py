@@ -171,14 +171,21 @@ async def story_page(
     path = story_path(article)
     url = f"{site_url(request)}{path}"
     public = article.status in articles.PUBLIC
+    can_edit = await articles.may_edit(session, viewer, article)
+    moderates = comments.moderates(viewer, may_edit_story=can_edit)
     responses = (
-        await comments.comments_on(session, article.slug, viewer=viewer, limit=MAX_RESPONSES_SHOWN)
+        await comments.comments_on(
+            session,
+            article.slug,
+            viewer=viewer,
+            limit=MAX_RESPONSES_SHOWN,
+            viewer_moderates=moderates,
+        )
         if public
         else []
     )
     published = article.published_at or article.created_at
     edited = public and (article.updated_at - published).total_seconds() > 60
-    can_edit = await articles.may_edit(session, viewer, article)
     series_place = await series.place_in_series(session, article) if not previewed else None
     drafts_place = (
         await submissions.drafts_place(session, article, viewer)
@@ -207,7 +214,7 @@ async def story_page(
         your_claps=view.claps,
         max_claps=MAX_CLAPS,
         can_edit=can_edit,
-        moderates=public and await comments.looks_after(session, viewer, article),
+        moderates=public and moderates,
         drafts_place=drafts_place,
         series_place=series_place,
         is_author=viewer is not None and viewer.id == article.author_id,

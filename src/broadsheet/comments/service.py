@@ -80,9 +80,14 @@ def can_edit(user: User | None, comment: Comment) -> bool:
     return user is not None and comment.author_id == user.id
 
 
+def moderates(user: User | None, *, may_edit_story: bool) -> bool:
+    """Whether `user` looks after a story's responses: whoever may edit the story (its writer,
+    and the editors of its publication), and the site's admins."""
+    return may_edit_story or (user is not None and user.is_admin)
+
+
 async def looks_after(session: AsyncSession, user: User | None, article: Article) -> bool:
-    """Whether `user` looks after the responses to `article`: whoever may edit the story (its
-    writer, and the editors of its publication), and the site's admins."""
+    """moderates(), finding out whether `user` may edit the story only when it matters."""
     if user is not None and user.is_admin:
         return True
     return await may_edit(session, user, article)
@@ -152,11 +157,19 @@ async def _shown(
 
 
 async def comments_on(
-    session: AsyncSession, slug: str, *, viewer: User | None, limit: int, offset: int = 0
+    session: AsyncSession,
+    slug: str,
+    *,
+    viewer: User | None,
+    limit: int,
+    offset: int = 0,
+    viewer_moderates: bool | None = None,
 ) -> list[CommentView]:
     """A story's responses and replies that `viewer` may see, oldest first, with whether
-    `viewer` follows each writer."""
+    `viewer` follows each writer; `viewer_moderates` when the caller knows it already."""
     article = await find_article(session, slug, viewer=viewer)
+    if viewer_moderates is None:
+        viewer_moderates = await looks_after(session, viewer, article)
     if viewer is None:
         following: ColumnElement[bool] = false()
     else:
@@ -174,7 +187,7 @@ async def comments_on(
         .limit(limit)
         .offset(offset)
     )
-    if not await looks_after(session, viewer, article):
+    if not viewer_moderates:
         query = query.where(Comment.id.in_(_shown_to(viewer, article)))
     rows = await session.execute(query)
     views = [

@@ -1,16 +1,16 @@
 """Moderation on the site: reporting a response, blocking an account, and the admins' queue of
 reports with its decisions and suspensions."""
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from broadsheet.accounts.deps import SiteUser
 from broadsheet.accounts.service import find_user, is_blocked
 from broadsheet.articles.pages import story_of, story_path
+from broadsheet.comments.pages import ResponseId
 from broadsheet.comments.service import find_shown_comment
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import Invalid, validation_problems
@@ -21,7 +21,6 @@ from broadsheet.web import CheckedForm, page, redirect
 
 router = APIRouter(include_in_schema=False)
 
-ResponseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 QUEUE_SHOWN = 50
 
 
