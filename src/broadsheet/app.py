@@ -55,6 +55,8 @@ from broadsheet.publications.series_pages import router as series_pages
 from broadsheet.ratelimit import rate_limiter
 from broadsheet.reactions.api import router as reactions_api
 from broadsheet.reactions.pages import router as reactions_pages
+from broadsheet.search.api import router as search_api
+from broadsheet.search.pages import router as search_pages
 from broadsheet.settings import Settings
 from broadsheet.storage import storage
 from broadsheet.tags.api import router as tags_api
@@ -86,6 +88,7 @@ def _api_router() -> APIRouter:
         media_api,
         moderation_api,
         publications_api,
+        search_api,
         tags_api,
     ):
         api.include_router(router)
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publications_pages,
         submission_queue,
         series_pages,
+        search_pages,
         tags_pages,
     ):
         app.include_router(pages)

@@ -31,6 +31,8 @@ TAGS = "tags"
 SITEMAP = "sitemap"
 # Which stories were most applauded this week, in order.
 POPULAR = "popular"
+# The words search finds stories by: any story's title, subtitle or body.
+SEARCH = "search"
 
 
 def _token(text: str) -> str:

@@ -14,6 +14,7 @@ from broadsheet.publications.models import (
     Submission,
 )
 from broadsheet.reactions.models import Clap, PopularStory
+from broadsheet.search.models import SearchDocument
 from broadsheet.tags.models import Tag, article_tags
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "RetiredPublicationSlug",
     "RetiredSlug",
     "Revision",
+    "SearchDocument",
     "Series",
     "SiteSession",
     "Submission",

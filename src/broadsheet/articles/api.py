@@ -51,7 +51,7 @@ def cover_of(article: Article) -> PictureOut | None:
     return PictureOut.at(article.cover_image, alt=article.cover_alt or "")
 
 
-def _summary_fields(view: ArticleView) -> dict[str, object]:
+def summary_fields(view: ArticleView) -> dict[str, object]:
     article = view.article
     return {
         "slug": article.slug,
@@ -79,12 +79,12 @@ def _summary_fields(view: ArticleView) -> dict[str, object]:
 
 
 def article_response(view: ArticleView) -> ArticleResponse:
-    return ArticleResponse(article=ArticleOut(**_summary_fields(view), body=view.article.body))
+    return ArticleResponse(article=ArticleOut(**summary_fields(view), body=view.article.body))
 
 
 def list_response(page: ArticlePage) -> ArticleListResponse:
     return ArticleListResponse(
-        articles=[ArticleSummary(**_summary_fields(view)) for view in page.views],
+        articles=[ArticleSummary(**summary_fields(view)) for view in page.views],
         articles_count=page.total,
     )
 

@@ -72,6 +72,8 @@ NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 
 Viewed = Select[Article, bool, bool, int]
+# Bodies run to 100 KB each and lists do not show them.
+_WITHOUT_BODIES = (defer(Article.body, raiseload=True), defer(Article.body_html, raiseload=True))
 
 
 def _viewed_by(viewer: User | None) -> Viewed:
@@ -142,6 +144,15 @@ async def previewed_view(session: AsyncSession, token: str) -> ArticleView:
     return await _one(session, _viewed_by(None).where(Article.preview_token == token))
 
 
+async def views_of(
+    session: AsyncSession, ids: Sequence[int], *, viewer: User | None
+) -> list[ArticleView]:
+    """The stories numbered `ids`, without their bodies, in the order of `ids`."""
+    query = _viewed_by(viewer).where(Article.id.in_(ids)).options(*_WITHOUT_BODIES)
+    by_id = {view.article.id: view for view in await _views(session, query)}
+    return [by_id[id_] for id_ in ids if id_ in by_id]
+
+
 async def _one(session: AsyncSession, query: Viewed) -> ArticleView:
     views = await _views(session, query)
     if not views:
@@ -160,7 +171,7 @@ class Selection:
     name: str
 
 
-def _selection(
+def selection(
     *,
     tag: str | None,
     author: str | None,
@@ -218,10 +229,7 @@ async def _page(
         return ArticlePage(views=[], total=total)
     query = _viewed_by(viewer).where(*filters).order_by(*order).limit(limit).offset(offset)
     if not with_body:
-        # Bodies run to 100 KB each and lists do not show them.
-        query = query.options(
-            defer(Article.body, raiseload=True), defer(Article.body_html, raiseload=True)
-        )
+        query = query.options(*_WITHOUT_BODIES)
     return ArticlePage(views=await _views(session, query), total=total)
 
 
@@ -263,21 +271,17 @@ async def list_articles(
 ) -> ArticlePage:
     """Stories, most recent first, optionally by tag, author, who favorited them, or the
     publication they are in; `totals` keeps the count of each list between writes."""
-    selection = _selection(
-        tag=tag, author=author, favorited_by=favorited_by, publication=publication
-    )
-    effects.shown(session, *selection.keys)
+    chosen = selection(tag=tag, author=author, favorited_by=favorited_by, publication=publication)
+    effects.shown(session, *chosen.keys)
 
     async def count() -> int:
-        return await _count(session, selection.conditions)
+        return await _count(session, chosen.conditions)
 
     # Who reads does not change how many stories a list holds.
-    total = await (
-        totals.get(selection.name, selection.keys, count) if totals is not None else count()
-    )
+    total = await (totals.get(chosen.name, chosen.keys, count) if totals is not None else count())
     return await _page(
         session,
-        selection.conditions,
+        chosen.conditions,
         viewer=viewer,
         limit=limit,
         offset=offset,

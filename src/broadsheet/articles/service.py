@@ -26,6 +26,7 @@ from broadsheet.lib.slugs import retitled_slug, unique_slug
 from broadsheet.media.service import own_upload
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import Outcome
+from broadsheet.search import service as search
 from broadsheet.tags.service import tags_named
 
 SLUG_ATTEMPTS = 5
@@ -238,6 +239,7 @@ async def write(session: AsyncSession, story: DraftCreate, *, by: User) -> Artic
     await _set_publication(session, article, story.publication, by=by)
     _set_status(article, story.status or Status.PUBLISHED, publish_at=story.publish_at, now=now)
     await _insert_with_free_slug(session, article, story.title)
+    await search.index_story(session, article)
     _keep_revision(session, article, by=by)
     if article.status == Status.PUBLISHED:
         _arrives_or_leaves(session, article, author_key=by.username_key, tag_names=story.tag_list)
@@ -282,6 +284,7 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
     await ensure_can_edit(session, article, by)
     was_listed = article.status == Status.PUBLISHED
     tags_before = [tag.name for tag in article.tags]
+    words_before = (article.title, article.description, article.body)
     retitled = changes.title is not None and changes.title != article.title
     _set_text(
         article,
@@ -317,6 +320,8 @@ async def edit(session: AsyncSession, slug: str, changes: DraftUpdate, *, by: Us
             await _retire(session, old_slug, article)
     else:
         await session.flush()
+    if (article.title, article.description, article.body) != words_before:
+        await search.index_story(session, article)
     return article
 
 

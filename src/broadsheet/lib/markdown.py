@@ -7,6 +7,7 @@ Markdown is kept only as far as the allow-list permits, so the sanitiser is the 
 what reaches a reader's browser.
 """
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -263,3 +264,31 @@ def word_count(markdown_text: str) -> int:
 def reading_minutes(markdown_text: str) -> int:
     """Minutes an average reader needs, never less than one."""
     return max(1, math.ceil(word_count(markdown_text) / WORDS_PER_MINUTE))
+
+
+# Marks that a quoted passage's highlighted words begin and end; never part of a text itself.
+QUOTE_MARKS = ("\ue000", "\ue001")
+_NOT_TEXT = str.maketrans(dict.fromkeys(QUOTE_MARKS, ""))
+
+
+def _inline_text(token: Token) -> str:
+    if token.type in ("text", "code_inline", "image"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    return ""
+
+
+def plain_text(markdown_text: str) -> str:
+    """The words a reader reads in a Markdown text, a line a block, without markup: pictures
+    count by their descriptions, code blocks as they are, raw HTML by its text."""
+    blocks: list[str] = []
+    for token in _markdown.parse(markdown_text):
+        if token.type == "inline":
+            blocks.append("".join(_inline_text(child) for child in token.children or ()))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+        elif token.type == "html_block":
+            blocks.append(html.unescape(nh3.clean(token.content, tags=set())))
+    text = "\n".join(block.strip() for block in blocks if block.strip())
+    return text.translate(_NOT_TEXT)

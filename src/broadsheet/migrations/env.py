@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from broadsheet import models  # noqa: F401  (registers every table on the metadata)
 from broadsheet.db import Base, connect
-from broadsheet.migrate import foreign_keys_held
+from broadsheet.migrate import described_by_the_models, foreign_keys_held
 from broadsheet.settings import Settings
 
 config = context.config
@@ -19,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=described_by_the_models,
     )
     with context.begin_transaction():
         context.run_migrations()

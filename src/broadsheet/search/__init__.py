@@ -1,0 +1,1 @@
+"""Search: finding stories by their words, and writers, tags and publications by name."""
