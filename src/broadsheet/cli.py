@@ -1,5 +1,5 @@
-"""The `broadsheet` command: serve, worker, jobs, migrate, demo, createuser, admin, backup,
-restore."""
+"""The `broadsheet` command: serve, worker, jobs, migrate, demo, createuser, admin, reindex,
+backup, restore."""
 
 import asyncio
 import getpass
@@ -383,6 +383,42 @@ def grant(username: Annotated[str, typer.Argument(help="The account's username."
 def revoke(username: Annotated[str, typer.Argument(help="The account's username.")]) -> None:
     """Take site admin away from an account."""
     _set_admin(username, admin=False)
+
+
+REINDEX_BATCH = 200
+
+
+@app.command()
+def reindex() -> None:
+    """Write every story's words for search again, a batch a transaction, and rebuild the
+    engine's index: after a restore from elsewhere, or to repair it. The site keeps serving."""
+    from broadsheet.search import service as search
+
+    async def run() -> int:
+        database = await connect_reachable(Settings())
+        try:
+            await migrations.upgrade(database)
+            async with session_scope(database, write=False) as session:
+                total = await search.stories_to_index(session)
+            done, last_id = 0, 0
+            with typer.progressbar(length=total, label="reindexing", file=sys.stderr) as bar:
+                while True:
+                    async with session_scope(database) as session:
+                        ids = await search.reindex_batch(
+                            session, after_id=last_id, size=REINDEX_BATCH
+                        )
+                    if not ids:
+                        break
+                    last_id = ids[-1]
+                    done += len(ids)
+                    bar.update(len(ids))
+            async with session_scope(database) as session:
+                await search.rebuild_index(session)
+            return done
+        finally:
+            await database.dispose()
+
+    typer.echo(f"reindexed {_run(run())} stories")
 
 
 @app.command()

@@ -46,17 +46,16 @@ async def index_story(session: AsyncSession, article: Article) -> None:
     effects.changed(session, effects.SEARCH)
 
 
-async def reindex_batch(session: AsyncSession, *, after_id: int, size: int) -> int | None:
-    """Write again the words of up to `size` stories after the one numbered `after_id`; the
-    number of the last one, or None when there were none left."""
+async def reindex_batch(session: AsyncSession, *, after_id: int, size: int) -> list[int]:
+    """Write again the words of up to `size` stories numbered after `after_id`, in order; their
+    numbers (none when none are left)."""
     query = select(Article).where(Article.id > after_id).order_by(Article.id).limit(size)
     stories = list(await session.scalars(query))
-    if not stories:
-        return None
-    dialect = session.get_bind().dialect.name
-    await session.execute(_upsert(dialect, [_document(story) for story in stories]))
-    effects.changed(session, effects.SEARCH)
-    return stories[-1].id
+    if stories:
+        dialect = session.get_bind().dialect.name
+        await session.execute(_upsert(dialect, [_document(story) for story in stories]))
+        effects.changed(session, effects.SEARCH)
+    return [story.id for story in stories]
 
 
 async def stories_to_index(session: AsyncSession) -> int:
