@@ -135,8 +135,9 @@ def stop(server: subprocess.Popen[str]) -> int:
         (["migrate"], "migrations"),
         (["demo"], "--force"),
         (["createuser"], "--email"),
+        (["reindex"], "search"),
     ],
-    ids=["broadsheet", "serve", "migrate", "demo", "createuser"],
+    ids=["broadsheet", "serve", "migrate", "demo", "createuser", "reindex"],
 )
 def test_every_command_explains_itself(cli, command, mentions):
     result = cli.run(*command, "--help")
@@ -432,3 +433,31 @@ def test_an_admin_is_made_at_creation_or_granted_and_revoked_later(migrated):
     assert (_is_admin(migrated, "ada"), _is_admin(migrated, "grace")) == (False, True)
     assert unknown.returncode == 1
     assert unknown.stderr == "no account is named nobody\n"
+
+
+def _matching(cli: Cli, word: str) -> list[str]:
+    with sqlite3.connect(cli.database) as connection:
+        rows = connection.execute(
+            "SELECT title FROM search_documents_fts WHERE search_documents_fts MATCH ?"
+            " ORDER BY title",
+            (word,),
+        )
+        return [title for (title,) in rows]
+
+
+def test_reindex_makes_every_story_searchable_again_and_says_how_many(migrated):
+    assert migrated.run("demo").returncode == 0
+    found = _matching(migrated, "sourdough")
+    with sqlite3.connect(migrated.database) as connection:
+        connection.execute("DELETE FROM search_documents")
+        connection.execute(
+            "INSERT INTO search_documents_fts (search_documents_fts) VALUES ('delete-all')"
+        )
+    assert _matching(migrated, "sourdough") == []
+
+    result = migrated.run("reindex")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "reindexed 30 stories\n"
+    assert "reindexing" in result.stderr
+    assert found and _matching(migrated, "sourdough") == found

@@ -51,6 +51,10 @@ async def test_upgrade_again_changes_nothing(backend):
     assert await _schema_differences(backend.database) == []
 
 
+# An FTS5 table and the shadow tables it keeps its index in.
+FTS5_PARTS = ("", "_config", "_data", "_docsize", "_idx")
+
+
 def _downgrade_to_base(connection: Connection) -> None:
     _downgrade(connection, "base")
 
@@ -62,8 +66,7 @@ def _downgrade(connection: Connection, revision: str) -> None:
 
 
 def _table_names(connection: Connection) -> set[str]:
-    names = inspect(connection).get_table_names()
-    return {name for name in names if migrate.described_by_the_models(name, "table", {})}
+    return set(inspect(connection).get_table_names())
 
 
 @pytest.mark.engines("sqlite")
@@ -80,7 +83,11 @@ async def test_downgrade_to_base_and_upgrade_again_on_sqlite(tmp_path):
         await migrate.upgrade(database)
         async with database.write_engine.connect() as connection:
             tables = await connection.run_sync(_table_names)
-        assert tables == {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}
+        modelled = {name for name in tables if migrate.described_by_the_models(name, "table", {})}
+        assert modelled == {table.name for table in Base.metadata.sorted_tables} | {
+            "alembic_version"
+        }
+        assert tables - modelled == {f"search_documents_fts{part}" for part in FTS5_PARTS}
         assert await _schema_differences(database) == []
     finally:
         await database.dispose()
@@ -205,3 +212,40 @@ async def test_upgrading_renders_every_story_again_with_its_code_in_reach_of_a_k
     assert '<pre tabindex="0">' in html
     assert '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">' in html
     assert "<label><input" in html
+
+
+BEFORE_SEARCH = "4cb65bcecd89"
+
+
+@pytest.mark.engines("sqlite")
+async def test_upgrading_makes_every_story_already_written_searchable(tmp_path):
+    database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'lived-in.db'}"))
+    try:
+        async with (
+            database.write_engine.connect() as connection,
+            migrate.foreign_keys_held(connection),
+        ):
+            await connection.run_sync(_upgrade_to, BEFORE_SEARCH)
+            await connection.exec_driver_sql(ROWS_BEFORE_STATUS[0])
+            await connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, description, body, body_html,"
+                " reading_minutes, author_id, favorites_count, claps_count, status,"
+                " created_at, updated_at)"
+                " VALUES (1, 'first', 'First', 'A subtitle', '# Kelp\n\nA *kelp* forest.',"
+                " '', 1, 1, 0, 0, 'published', '2026-01-02 09:00:00', '2026-01-02 09:00:00')"
+            )
+            await connection.commit()
+
+        await migrate.upgrade(database)
+
+        async with database.write_engine.connect() as connection:
+            document = (await connection.exec_driver_sql("SELECT * FROM search_documents")).one()
+            matched = await connection.exec_driver_sql(
+                "SELECT rowid FROM search_documents_fts WHERE search_documents_fts MATCH 'forest'"
+            )
+            found = matched.scalars().all()
+    finally:
+        await database.dispose()
+
+    assert tuple(document) == (1, "First", "A subtitle", "Kelp\nA kelp forest.")
+    assert found == [1]

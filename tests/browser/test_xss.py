@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -396,6 +397,20 @@ async def test_story_pages_show_hostile_text_as_text_and_run_none_of_it(
     await watch.for_each(hostile_site.stories, open_story)
 
     assert list(watch.statuses.values()) == [200] * len(hostile_site.stories)
+    watch.assert_clean()
+
+
+async def test_searching_for_hostile_text_shows_it_and_its_passages_as_text(
+    hostile_site: HostileSite, new_context: NewContext
+) -> None:
+    watch = await _watch(new_context)
+    paths = [f"/search?{urlencode({'q': story.payload.text})}" for story in hostile_site.stories]
+
+    await watch.open_all(paths)
+
+    # A payload longer than a search may be comes back in the form, with the error beside it.
+    assert set(watch.statuses.values()) <= {200, 422}
+    assert 200 in watch.statuses.values()
     watch.assert_clean()
 
 

@@ -214,9 +214,7 @@ async def test_search_narrows_by_tag_writer_and_the_days_published(client, backe
 
     assert sorted(titles(await search(client, "tides", tag="SEA"))) == ["Grace's", "Old"]
     assert sorted(titles(await search(client, "tides", author="Ada"))) == ["Ada's", "Old"]
-    assert titles(await search(client, "tides", since="2020-03-15", until="2020-03-15")) == [
-        "Old"
-    ]
+    assert titles(await search(client, "tides", since="2020-03-15", until="2020-03-15")) == ["Old"]
     assert titles(await search(client, "tides", until="2020-03-14")) == []
     recent = await search(client, "tides", since="2021-01-01")
     assert sorted(titles(recent)) == ["Ada's", "Grace's"]
