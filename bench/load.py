@@ -6,11 +6,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
+from bench import prose
 from bench.generate import PASSWORD, email
-from bench.prose import TAGS
+from bench.prose import ADJECTIVES, TAGS, VERBS, WORDS
 
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
 PRIMING_PASS_SECONDS = 3
@@ -65,11 +67,16 @@ class Scenario:
     adds_comments: bool = False
     # Reads mixed with writes: the cache column then shows the share of reads served from it.
     mixed: bool = False
+    # Fewer connections than the run's, where what is measured is the latency of one request
+    # rather than what the server does under as much load as it can take.
+    connections: int | None = None
 
 
 def wrk(scenario: Scenario, base_url: str, load: Load, *, seconds: int, log: Path) -> Measurement:
+    connections = scenario.connections or load.connections
+    threads = min(load.threads, connections)
     command = [
-        "wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--latency",
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
         "--timeout", "5s", "-s", str(WRK_SCRIPTS / scenario.script),
         base_url + (scenario.path if scenario.script == "fixed.lua" else "/"),
         "--", *scenario.arguments,
@@ -180,6 +187,25 @@ def sign_in(base_url: str, number: int) -> str:
     return f"Token {token}"
 
 
+# One search connection per server worker: its p99 is the time a search takes, not a queue's.
+SEARCH_CONNECTIONS = 2
+
+
+def search_queries(count: int, *, stories: int) -> list[str]:
+    """Searches as readers type them: one word, two, a phrase, a word left out, a narrowed
+    one, and a title's number, which only one story holds."""
+    rng = prose.seeded("searches")
+    shapes = [
+        lambda: {"q": rng.choice(WORDS)},
+        lambda: {"q": f"{rng.choice(ADJECTIVES)} {rng.choice(WORDS)}"},
+        lambda: {"q": f'"{rng.choice(WORDS)} {rng.choice(VERBS)}"'},
+        lambda: {"q": f"{rng.choice(WORDS)} -{rng.choice(WORDS)}"},
+        lambda: {"q": rng.choice(WORDS), "tag": rng.choice(TAGS)},
+        lambda: {"q": str(rng.randrange(stories))},
+    ]
+    return [f"/api/search?{urlencode(shapes[n % len(shapes)]())}" for n in range(count)]
+
+
 def scenarios(base_url: str, addresses: list[tuple[str, str]], scratch: Path) -> list[Scenario]:
     """Every scenario, (a) to (i); the rotations read their paths from files under `scratch`."""
     token = sign_in(base_url, 0)
@@ -191,6 +217,9 @@ def scenarios(base_url: str, addresses: list[tuple[str, str]], scratch: Path) ->
     comment_paths.write_text("".join(f"/api/articles/{slug}/comments\n" for _, slug in addresses))
     slugs = scratch / "slugs.txt"
     slugs.write_text("".join(f"{slug}\n" for _, slug in addresses))
+    searches = search_queries(300, stories=len(addresses))
+    search_paths = scratch / "search-paths.txt"
+    search_paths.write_text("".join(f"{path}\n" for path in searches))
     first_author, first_slug = addresses[0]
     login = json.dumps({"user": {"email": email(1), "password": PASSWORD}})
     return [
@@ -234,5 +263,10 @@ def scenarios(base_url: str, addresses: list[tuple[str, str]], scratch: Path) ->
             "j", f"story pages, 1 in {MIXED_WRITE_EVERY} a favorite", "mixed.lua",
             f"/@{first_author}/{first_slug}",
             [str(page_paths), str(slugs), token, str(MIXED_WRITE_EVERY)], mixed=True,
+        ),
+        Scenario(
+            "k", f"GET /api/search, signed in, {SEARCH_CONNECTIONS} connections", "rotate.lua",
+            searches[0], [str(search_paths), "GET", "", token], authorization=token,
+            connections=SEARCH_CONNECTIONS,
         ),
     ]  # fmt: skip

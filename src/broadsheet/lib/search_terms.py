@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from broadsheet.lib.markdown import QUOTE_MARKS
 
@@ -13,6 +13,7 @@ from broadsheet.lib.markdown import QUOTE_MARKS
 MAX_TERMS = 12
 _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"\w+")
+_MARKED = re.compile("{}(.*?){}".format(*QUOTE_MARKS), re.DOTALL)
 
 Phrase = tuple[str, ...]
 
@@ -51,8 +52,12 @@ def quoted(phrase: Phrase) -> str:
 def marked(passage: str) -> Markup:
     """A passage a database quoted, its matching words between QUOTE_MARKS, as HTML: the text
     escaped, the words in <mark>."""
-    start, end = QUOTE_MARKS
-    return Markup(str(escape(passage)).replace(start, "<mark>").replace(end, "</mark>"))  # noqa: S704 (escaped above; only our own marks become tags)
+    html, cursor = Markup(), 0
+    for match in _MARKED.finditer(passage):
+        html += passage[cursor : match.start()]
+        html += Markup("<mark>{}</mark>").format(match[1])
+        cursor = match.end()
+    return html + passage[cursor:]
 
 
 def passage_around(text: str, words: Sequence[str], *, length: int = 30) -> str:
@@ -61,9 +66,9 @@ def passage_around(text: str, words: Sequence[str], *, length: int = 30) -> str:
     start, end = QUOTE_MARKS
     wanted = {word.casefold() for word in words}
     tokens = list(_WORD.finditer(text))
-    first = next((i for i, token in enumerate(tokens) if token[0].casefold() in wanted), 0)
     if not tokens:
         return ""
+    first = next((i for i, token in enumerate(tokens) if token[0].casefold() in wanted), 0)
     low = max(0, first - length // 3)
     high = min(len(tokens), low + length)
     pieces: list[str] = ["… " if low > 0 else ""]
@@ -73,5 +78,5 @@ def passage_around(text: str, words: Sequence[str], *, length: int = 30) -> str:
         word = token[0]
         pieces.append(f"{start}{word}{end}" if word.casefold() in wanted else word)
         cursor = token.end()
-    pieces.append(" …" if high < len(tokens) else "")
+    pieces.append(" …" if high < len(tokens) else text[cursor:])
     return " ".join("".join(pieces).split())
