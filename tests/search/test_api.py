@@ -290,3 +290,11 @@ async def test_words_are_found_by_their_stem_where_the_engine_stems(client, engi
     await publish(client, writer, title="Ovens", body="She was baking bread all morning.")
 
     assert titles(await search(client, "bakes")) == ["Ovens"]
+
+
+@pytest.mark.parametrize("day", ["20261231", "1.5", "2026-02-30", "2026-W01-1", "yesterday"])
+async def test_a_day_is_written_year_month_day_and_nothing_else(client, day):
+    response = await client.get("/api/search", params={"q": "tides", "since": day})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"since": ["must be a day, such as 2026-12-31"]}

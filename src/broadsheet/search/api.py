@@ -1,6 +1,5 @@
 """Search through the API: a Broadsheet extension."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,7 +13,7 @@ from broadsheet.lib.search_terms import parse
 from broadsheet.publications.api import publication_summary
 from broadsheet.schemas import FREE_OF_FORBIDDEN
 from broadsheet.search.queries import Narrowing, search
-from broadsheet.search.schemas import FoundArticle, SearchResponse
+from broadsheet.search.schemas import Day, FoundArticle, SearchResponse
 
 router = APIRouter(tags=["Search"])
 
@@ -28,7 +27,7 @@ SearchText = Annotated[
         "a -word must not.",
     ),
 ]
-Day = Annotated[date | None, Query(description="A day (YYYY-MM-DD), in UTC.")]
+DayFilter = Annotated[Day | None, Query(description="A day (YYYY-MM-DD), in UTC.")]
 
 
 @router.get("/search", responses=errors_documented(401, 422), openapi_extra=TOKEN_OPTIONAL)
@@ -38,8 +37,8 @@ async def search_everything(
     q: SearchText,
     tag: FilterText = None,
     author: FilterText = None,
-    since: Day = None,
-    until: Day = None,
+    since: DayFilter = None,
+    until: DayFilter = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> SearchResponse:

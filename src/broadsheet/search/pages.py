@@ -11,6 +11,7 @@ from broadsheet.accounts.deps import SiteViewer
 from broadsheet.deps import DbSession
 from broadsheet.lib.search_terms import parse
 from broadsheet.search.queries import RANKED_MATCHES, Narrowing, Results, search
+from broadsheet.search.schemas import parse_day
 from broadsheet.web import PAGE_SIZE, PageNumber, page, page_offset, pagination
 
 router = APIRouter(include_in_schema=False)
@@ -25,9 +26,9 @@ def _day(text: str, field: str, problems: dict[str, list[str]]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems[field] = ["must be a day, such as 2026-12-31"]
+        return parse_day(text)
+    except ValueError as error:
+        problems[field] = [str(error)]
         return None
 
 

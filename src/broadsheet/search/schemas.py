@@ -1,11 +1,34 @@
-"""What a search answers through the API."""
+"""What a search is asked, and what it answers through the API."""
 
-from pydantic import Field
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 from broadsheet.accounts.schemas import ProfileOut
 from broadsheet.articles.schemas import ArticleSummary
 from broadsheet.publications.schemas import PublicationSummary
 from broadsheet.schemas import Schema
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> date:
+    """A day written YYYY-MM-DD, and in no other way (ISO 8601 and pydantic allow others)."""
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError("must be a day, such as 2026-12-31")
+
+
+def _day_as_written(value: object) -> object:
+    return parse_day(value) if isinstance(value, str) else value
+
+
+Day = Annotated[date, BeforeValidator(_day_as_written)]
 
 
 class FoundArticle(ArticleSummary):
