@@ -182,28 +182,38 @@ async def test_upgrading_a_database_with_stories_keeps_every_row_that_refers_to_
 BEFORE_KEYBOARD_BODIES = "885aa9d34700"
 
 
+async def _upgraded_from(
+    database: Database, revision: str, *statements: tuple[str, tuple[Any, ...]]
+) -> None:
+    """Bring `database` to `revision`, write with `statements`, then upgrade it to the head."""
+    async with (
+        database.write_engine.connect() as connection,
+        migrate.foreign_keys_held(connection),
+    ):
+        await connection.run_sync(_upgrade_to, revision)
+        for statement, parameters in statements:
+            await connection.exec_driver_sql(statement, parameters)
+        await connection.commit()
+    await migrate.upgrade(database)
+
+
 @pytest.mark.engines("sqlite")
 async def test_upgrading_renders_every_story_again_with_its_code_in_reach_of_a_keyboard(tmp_path):
     database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'lived-in.db'}"))
     body = "```python\nprint(1)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] Done\n"
     try:
-        async with (
-            database.write_engine.connect() as connection,
-            migrate.foreign_keys_held(connection),
-        ):
-            await connection.run_sync(_upgrade_to, BEFORE_KEYBOARD_BODIES)
-            await connection.exec_driver_sql(ROWS_BEFORE_STATUS[0])
-            await connection.exec_driver_sql(
+        await _upgraded_from(
+            database,
+            BEFORE_KEYBOARD_BODIES,
+            (ROWS_BEFORE_STATUS[0], ()),
+            (
                 "INSERT INTO articles (id, slug, title, description, body, body_html,"
                 " reading_minutes, author_id, favorites_count, status, created_at, updated_at)"
                 " VALUES (1, 'first', 'First', 'd', ?, '<pre><code>print(1)</code></pre>', 1,"
                 " 1, 0, 'published', '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
                 (body,),
-            )
-            await connection.commit()
-
-        await migrate.upgrade(database)
-
+            ),
+        )
         async with database.write_engine.connect() as connection:
             html = (await connection.exec_driver_sql("SELECT body_html FROM articles")).scalar()
     finally:
@@ -221,23 +231,19 @@ BEFORE_SEARCH = "4cb65bcecd89"
 async def test_upgrading_makes_every_story_already_written_searchable(tmp_path):
     database = connect(settings_for(f"sqlite+aiosqlite:///{tmp_path / 'lived-in.db'}"))
     try:
-        async with (
-            database.write_engine.connect() as connection,
-            migrate.foreign_keys_held(connection),
-        ):
-            await connection.run_sync(_upgrade_to, BEFORE_SEARCH)
-            await connection.exec_driver_sql(ROWS_BEFORE_STATUS[0])
-            await connection.exec_driver_sql(
+        await _upgraded_from(
+            database,
+            BEFORE_SEARCH,
+            (ROWS_BEFORE_STATUS[0], ()),
+            (
                 "INSERT INTO articles (id, slug, title, description, body, body_html,"
                 " reading_minutes, author_id, favorites_count, claps_count, status,"
                 " created_at, updated_at)"
-                " VALUES (1, 'first', 'First', 'A subtitle', '# Kelp\n\nA *kelp* forest.',"
-                " '', 1, 1, 0, 0, 'published', '2026-01-02 09:00:00', '2026-01-02 09:00:00')"
-            )
-            await connection.commit()
-
-        await migrate.upgrade(database)
-
+                " VALUES (1, 'first', 'First', 'A subtitle', ?, '', 1, 1, 0, 0, 'published',"
+                " '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
+                ("# Kelp\n\nA *kelp* forest.",),
+            ),
+        )
         async with database.write_engine.connect() as connection:
             document = (await connection.exec_driver_sql("SELECT * FROM search_documents")).one()
             matched = await connection.exec_driver_sql(
