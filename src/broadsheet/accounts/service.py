@@ -4,10 +4,15 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Boolean, ColumnElement, Select, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from broadsheet import effects
 from broadsheet.accounts.models import Block, Follow, SiteSession, User
@@ -223,6 +228,39 @@ async def user_for_token(session: AsyncSession, token: str, *, key: str) -> User
 def suspended_accounts() -> Select[int]:
     """The ids of suspended accounts, whose stories, responses and profiles nobody sees."""
     return select(User.id).where(User.suspended_at.is_not(None)).correlate(None)
+
+
+class _NotSuspended(ColumnElement[bool]):
+    """`account` (a column of account ids) is no suspended account's."""
+
+    type = Boolean()
+    inherit_cache = True
+    # A condition as it stands: no "= 1" where a database has no boolean type.
+    _is_implicitly_boolean = True
+    _traverse_internals = [("account", InternalTraversal.dp_clauseelement)]  # noqa: RUF012 (SQLAlchemy's own attribute, a list)
+
+    def __init__(self, account: ColumnElement[int]) -> None:
+        self.account = account
+
+
+@compiles(_NotSuspended)
+def _not_in(element: _NotSuspended, compiler: SQLCompiler, **options: Any) -> str:
+    return compiler.process(element.account.not_in(suspended_accounts()), **options)
+
+
+@compiles(_NotSuspended, "postgresql")
+def _not_any_of_an_array(element: _NotSuspended, compiler: SQLCompiler, **options: Any) -> str:
+    # NOT IN (subquery) is a SubPlan, which PostgreSQL will not check on the inner side of a
+    # nested loop: a search for a rare word would read every story to join them. An array made
+    # once (an InitPlan) keeps every plan open, and lets the planner count the rows it keeps.
+    account = compiler.process(element.account, **options)
+    suspended = compiler.process(suspended_accounts(), **options)
+    return f"{account} <> ALL (ARRAY({suspended}))"
+
+
+def not_suspended(account: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """A condition that `account` (a column of account ids) is no suspended account's."""
+    return _NotSuspended(account.expression)
 
 
 async def find_user(session: AsyncSession, username: str) -> User:

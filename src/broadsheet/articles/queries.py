@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
-from broadsheet.accounts.service import suspended_accounts, username_key
+from broadsheet.accounts.service import not_suspended, username_key
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision, Status
 from broadsheet.cache import Totals
 from broadsheet.errors import NotFound
@@ -44,7 +44,7 @@ class ArticlePage:
 
 
 # Nobody sees what a suspended account wrote.
-_BY_ACTIVE_WRITERS = Article.author_id.not_in(suspended_accounts())
+_BY_ACTIVE_WRITERS = not_suspended(Article.author_id)
 
 
 def visible_to(viewer: User | None) -> ColumnElement[bool]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from broadsheet import effects
 from broadsheet.accounts.models import Follow, User
-from broadsheet.accounts.service import is_blocked, suspended_accounts
+from broadsheet.accounts.service import is_blocked, not_suspended
 from broadsheet.articles.models import Article
 from broadsheet.articles.service import find_article, may_edit
 from broadsheet.comments.models import MAX_DEPTH, Comment
@@ -182,7 +182,7 @@ async def comments_on(
         select(Comment, following.label("following"))
         .join(Comment.author)
         .options(contains_eager(Comment.author))
-        .where(Comment.article_id == article.id, Comment.author_id.not_in(suspended_accounts()))
+        .where(Comment.article_id == article.id, not_suspended(Comment.author_id))
         .order_by(Comment.created_at, Comment.id)
         .limit(limit)
         .offset(offset)
