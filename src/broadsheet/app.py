@@ -30,6 +30,7 @@ from broadsheet.db import connect
 from broadsheet.deps import ensure_writes_declared
 from broadsheet.errors import AnswerUnexpectedErrors, install_handlers
 from broadsheet.health import router as health_router
+from broadsheet.lists.api import router as lists_api
 from broadsheet.logs import RequestLog
 from broadsheet.media.api import router as media_api
 from broadsheet.media.pages import router as media_pages
@@ -85,6 +86,7 @@ def _api_router() -> APIRouter:
         reactions_api,
         articles_api,
         comments_api,
+        lists_api,
         media_api,
         moderation_api,
         publications_api,

@@ -79,6 +79,16 @@ def favorites_of(username_key: str) -> str:
     return f"favorites:{_token(username_key)}"
 
 
+def story_list(list_id: int) -> str:
+    """A list as its page and feed show it: its name, its stories in order, their notes."""
+    return f"list:{list_id}"
+
+
+def lists_of(user_id: int) -> str:
+    """Which lists a reader keeps, as their lists page shows them."""
+    return f"lists-of:{user_id}"
+
+
 def tagged(name: str) -> str:
     """Which stories carry the tag `name`, in whatever case it is written."""
     return f"tag:{_token(name.casefold())}"

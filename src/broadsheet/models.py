@@ -3,6 +3,7 @@
 from broadsheet.accounts.models import Block, Follow, SiteSession, User
 from broadsheet.articles.models import Article, Favorite, RetiredSlug, Revision
 from broadsheet.comments.models import Comment
+from broadsheet.lists.models import ListEntry, StoryList
 from broadsheet.media.models import Upload
 from broadsheet.moderation.models import Report
 from broadsheet.publications.models import (
@@ -24,6 +25,7 @@ __all__ = [
     "Comment",
     "Favorite",
     "Follow",
+    "ListEntry",
     "Member",
     "PopularStory",
     "Publication",
@@ -35,6 +37,7 @@ __all__ = [
     "SearchDocument",
     "Series",
     "SiteSession",
+    "StoryList",
     "Submission",
     "Tag",
     "Upload",

@@ -23,6 +23,7 @@ from broadsheet.errors import Forbidden, Invalid, NotFound, validation_problems
 from broadsheet.lib import markdown
 from broadsheet.lib.clock import as_utc, utcnow
 from broadsheet.lib.slugs import retitled_slug, unique_slug
+from broadsheet.lists.models import ListEntry, StoryList
 from broadsheet.media.service import own_upload
 from broadsheet.publications import service as publications
 from broadsheet.publications.models import Outcome
@@ -454,8 +455,25 @@ async def remove(session: AsyncSession, slug: str, *, by: User) -> None:
     favorited_by = favorited_by.where(Favorite.article_id == article.id)
     favorites = await session.scalars(favorited_by)
     effects.changed(session, *(effects.favorites_of(key) for key in favorites))
-    # The database's ON DELETE CASCADE removes its comments, favorites and tag links.
+    await _leave_lists(session, article)
+    # The database's ON DELETE CASCADE removes its comments, favorites, tag links and places
+    # in lists.
     await session.execute(delete(Article).where(Article.id == article.id))
+
+
+async def _leave_lists(session: AsyncSession, article: Article) -> None:
+    """Count `article` out of every list that holds it, before the cascade removes it."""
+    holding = select(ListEntry.list_id).where(ListEntry.article_id == article.id)
+    lists = list(await session.scalars(holding))
+    if not lists:
+        return
+    await session.execute(
+        update(StoryList)
+        .where(StoryList.id.in_(lists))
+        .values(stories_count=StoryList.stories_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    effects.changed(session, *(effects.story_list(list_id) for list_id in lists))
 
 
 async def _shift_favorites_count(

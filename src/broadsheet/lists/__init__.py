@@ -1,0 +1,1 @@
+"""Lists: a reader's reading list and the named lists they keep, private or public."""
