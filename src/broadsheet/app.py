@@ -31,6 +31,7 @@ from broadsheet.deps import ensure_writes_declared
 from broadsheet.errors import AnswerUnexpectedErrors, install_handlers
 from broadsheet.health import router as health_router
 from broadsheet.lists.api import router as lists_api
+from broadsheet.lists.pages import router as lists_pages
 from broadsheet.logs import RequestLog
 from broadsheet.media.api import router as media_api
 from broadsheet.media.pages import router as media_pages
@@ -136,11 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_docs_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
-    # Account pages and feeds first: /@{username}/favorites and /@{username}/feed.atom must win
-    # over /@{username}/{slug}.
+    # Account pages, feeds and lists first: /@{username}/favorites, /@{username}/feed.atom and
+    # /@{username}/lists must win over /@{username}/{slug}.
     for pages in (
         accounts_pages,
         story_feeds,
+        lists_pages,
         articles_pages,
         story_editor,
         writers_desk,

@@ -32,7 +32,14 @@ async def test_editor_offers_title_subtitle_story_tags_and_when_to_publish(clien
 
     assert response.status_code == 200
     labels = [label["text"].strip() for label in elements(response.text, "label")]
-    assert labels[:4] == ["Title", "Subtitle", "Story", "Tags"]
+    # After the search box in the header.
+    assert labels[:5] == [
+        "Search stories, writers and topics",
+        "Title",
+        "Subtitle",
+        "Story",
+        "Tags",
+    ]
     assert "Now, unlisted: only people with the link can read it" in labels
     [body] = elements(response.text, "textarea", name="body")
     # The browser stops the text where the server would refuse it.

@@ -15,6 +15,7 @@ from broadsheet.articles.models import PREVIEW_TOKEN_LENGTH, Article, Status
 from broadsheet.articles.queries import ArticleNotFound, ArticleView
 from broadsheet.comments import service as comments
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
+from broadsheet.lists.queries import lists_for_story
 from broadsheet.publications import series, submissions
 from broadsheet.publications.pages import organization
 from broadsheet.reactions.models import MAX_CLAPS
@@ -187,6 +188,11 @@ async def story_page(
     published = article.published_at or article.created_at
     edited = public and (article.updated_at - published).total_seconds() > 60
     series_place = await series.place_in_series(session, article) if not previewed else None
+    your_lists = (
+        await lists_for_story(session, viewer, article)
+        if viewer is not None and public and not previewed
+        else []
+    )
     drafts_place = (
         await submissions.drafts_place(session, article, viewer)
         if can_edit and viewer is not None and article.status == Status.DRAFT and not previewed
@@ -213,6 +219,8 @@ async def story_page(
         following=view.following,
         your_claps=view.claps,
         max_claps=MAX_CLAPS,
+        your_lists=your_lists,
+        saved=any(choice.holds_the_story for choice in your_lists[:1]),
         can_edit=can_edit,
         moderates=public and moderates,
         drafts_place=drafts_place,

@@ -145,10 +145,13 @@ async def previewed_view(session: AsyncSession, token: str) -> ArticleView:
 
 
 async def views_of(
-    session: AsyncSession, ids: Sequence[int], *, viewer: User | None
+    session: AsyncSession, ids: Sequence[int], *, viewer: User | None, with_body: bool = False
 ) -> list[ArticleView]:
-    """The stories numbered `ids`, without their bodies, in the order of `ids`."""
-    query = _viewed_by(viewer).where(Article.id.in_(ids)).options(*_WITHOUT_BODIES)
+    """The stories numbered `ids`, in the order of `ids` (without their bodies, unless
+    `with_body`)."""
+    query = _viewed_by(viewer).where(Article.id.in_(ids))
+    if not with_body:
+        query = query.options(*_WITHOUT_BODIES)
     by_id = {view.article.id: view for view in await _views(session, query)}
     return [by_id[id_] for id_ in ids if id_ in by_id]
 

@@ -61,7 +61,13 @@ async def find_list(session: AsyncSession, slug: str, *, viewer: User | None) ->
 
 
 async def stories_in(
-    session: AsyncSession, story_list: StoryList, *, viewer: User | None, limit: int, offset: int
+    session: AsyncSession,
+    story_list: StoryList,
+    *,
+    viewer: User | None,
+    limit: int,
+    offset: int,
+    with_body: bool = False,
 ) -> ListPage:
     """A page of the stories in `story_list` that `viewer` may read, in the owner's order."""
     if story_list.id is None:
@@ -83,7 +89,9 @@ async def stories_in(
     ).all()
     views = {
         view.article.id: view
-        for view in await views_of(session, [row.article_id for row in page], viewer=viewer)
+        for view in await views_of(
+            session, [row.article_id for row in page], viewer=viewer, with_body=with_body
+        )
     }
     stories = [
         ListedStory(views[row.article_id], row.note, row.added_at)
@@ -114,11 +122,33 @@ async def lists_of(session: AsyncSession, owner: User, *, viewer: User | None) -
     return found
 
 
-async def lists_holding(session: AsyncSession, reader: User, article: Article) -> set[str]:
-    """The slugs of `reader`'s lists that hold `article`."""
-    query = (
-        select(StoryList.slug)
-        .join(ListEntry, ListEntry.list_id == StoryList.id)
-        .where(StoryList.owner_id == reader.id, ListEntry.article_id == article.id)
+@dataclass(frozen=True)
+class ListChoice:
+    story_list: StoryList
+    holds_the_story: bool
+
+
+async def lists_for_story(
+    session: AsyncSession, reader: User, article: Article
+) -> list[ListChoice]:
+    """`reader`'s lists, the reading list first, each with whether it holds `article`."""
+    holds = (
+        select(ListEntry.list_id)
+        .where(ListEntry.list_id == StoryList.id, ListEntry.article_id == article.id)
+        .exists()
     )
-    return set(await session.scalars(query))
+    query = (
+        select(StoryList, holds)
+        .where(StoryList.owner_id == reader.id)
+        .order_by(
+            StoryList.is_reading_list.desc(), StoryList.updated_at.desc(), StoryList.id.desc()
+        )
+        .limit(MAX_LISTS)
+    )
+    choices = [
+        ListChoice(story_list, bool(held)) for story_list, held in await session.execute(query)
+    ]
+    if not any(choice.story_list.is_reading_list for choice in choices):
+        choices.insert(0, ListChoice(unsaved_reading_list(reader), holds_the_story=False))
+    effects.shown(session, effects.lists_of(reader.id))
+    return choices

@@ -221,6 +221,20 @@ async def save(
     return story_list, entry, True
 
 
+async def toggle_saved(session: AsyncSession, owner: User, story_slug: str) -> bool:
+    """Save the story to the owner's reading list, or take it out if it is there; whether it
+    is saved now."""
+    reading_list = await _reading_list(session, owner)
+    article = await find_article(session, story_slug, viewer=owner)
+    try:
+        await _entry(session, reading_list, article)
+    except EntryNotFound:
+        await save(session, owner, READING_LIST, story_slug)
+        return True
+    await unsave(session, owner, READING_LIST, story_slug)
+    return False
+
+
 async def unsave(session: AsyncSession, owner: User, slug: str, story_slug: str) -> StoryList:
     """Take the story `story_slug` out of `owner`'s list `slug`."""
     story_list = await _own_list(session, owner, slug)

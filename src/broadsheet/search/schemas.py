@@ -41,7 +41,7 @@ class FoundArticle(ArticleSummary):
 class SearchResponse(Schema):
     articles: list[FoundArticle]
     articles_count: int = Field(
-        description="How many stories were ranked: every match, or the newest 200 of them "
+        description="How many stories were ranked: every match, or the newest 100 of them "
         "when more match (then moreArticles is true)."
     )
     more_articles: bool = Field(description="Whether more stories match than were ranked.")
