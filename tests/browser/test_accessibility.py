@@ -166,6 +166,8 @@ PAGES = (
     SitePage("favorites", "anyone", "/@grace/favorites"),
     SitePage("tag", "anyone", "/tag/python"),
     SitePage("search", "anyone", "/search"),
+    SitePage("a public list", "anyone", "{shelf}"),
+    SitePage("a reader's lists", "anyone", "/@grace/lists"),
     SitePage("search results", "anyone", "/search?q=words+draft"),
     SitePage("search, a wrong day", "anyone", "/search?q=words&since=2026-13-01"),
     SitePage("publication", "anyone", "/p/codeburst"),
@@ -189,6 +191,9 @@ PAGES = (
     SitePage("report refused", "grace", "{rude}/report", then=_report_without_reason),
     SitePage("report sent", "grace", "{rude}/report", then=_report_sent),
     SitePage("a writer's profile, to a reader", "grace", "/@hedy"),
+    SitePage("your lists", "grace", "/me/lists"),
+    SitePage("a list, to its owner", "grace", "{shelf}"),
+    SitePage("your reading list", "grace", "/lists/reading-list"),
     SitePage("reports, to an admin", "ada", "/admin/reports"),
     SitePage("invitations", "grace", "/publications"),
     SitePage("settings", "grace", "/settings"),
@@ -322,6 +327,21 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
         hedy,
         submission={"publication": "codeburst"},
     )
+    shelf = await _api(
+        client,
+        "POST",
+        "/api/lists",
+        grace,
+        list={"name": "Writing about writing", "description": "Drafts, cuts", "public": True},
+    )
+    for kept, note in ((story, "Start with the table."), (second, "")):
+        entry = {"slug": kept["slug"], "note": note}
+        await _api(
+            client, "POST", f"/api/lists/{shelf['list']['slug']}/entries", grace, entry=entry
+        )
+    await _api(
+        client, "POST", "/api/lists/reading-list/entries", grace, entry={"slug": story["slug"]}
+    )
     rude = await _api(
         client,
         "POST",
@@ -337,6 +357,7 @@ async def _build_scene(client: httpx.AsyncClient) -> dict[str, str]:
         report={"reason": "spam", "note": "The third one today."},
     )
     return {
+        "shelf": f"/lists/{shelf['list']['slug']}",
         "rude": f"{_path(second)}/responses/{rude['comment']['id']}",
         "story": _path(story),
         "second": _path(second),
