@@ -16,7 +16,7 @@ from broadsheet.publications.models import (
 )
 from broadsheet.reactions.models import Clap, PopularStory
 from broadsheet.search.models import SearchDocument
-from broadsheet.tags.models import Tag, article_tags
+from broadsheet.tags.models import Tag, TagFollow, article_tags
 
 __all__ = [
     "Article",
@@ -40,6 +40,7 @@ __all__ = [
     "StoryList",
     "Submission",
     "Tag",
+    "TagFollow",
     "Upload",
     "User",
     "article_tags",

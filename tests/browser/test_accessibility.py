@@ -192,6 +192,7 @@ PAGES = (
     SitePage("report sent", "grace", "{rude}/report", then=_report_sent),
     SitePage("a writer's profile, to a reader", "grace", "/@hedy"),
     SitePage("your lists", "grace", "/me/lists"),
+    SitePage("a tag, to a reader", "grace", "/tag/python"),
     SitePage("a list, to its owner", "grace", "{shelf}"),
     SitePage("your reading list", "grace", "/lists/reading-list"),
     SitePage("reports, to an admin", "ada", "/admin/reports"),

@@ -21,6 +21,7 @@ from broadsheet.articles.schemas import (
     ArticleResponse,
     ArticleSummary,
     ArticleUpdateRequest,
+    NextReadsResponse,
 )
 from broadsheet.deps import WRITES, DbSession, ListTotals, PathText
 from broadsheet.errors import Unauthorized, errors_documented
@@ -226,3 +227,21 @@ async def unfavorite_article(
     """Take back a favorite."""
     await articles.unfavorite(session, slug, by=user)
     return await _favorite_response(session, slug, user, favorited=False)
+
+
+@router.get(
+    "/articles/{slug}/related",
+    responses=errors_documented(401, 404, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
+async def related_stories(
+    slug: PathText, session: DbSession, viewer: OptionalUser
+) -> NextReadsResponse:
+    """What to read next: the writer's latest other stories, and a few by others that share
+    the story's tags (those sharing most, then the most applauded). A Broadsheet extension."""
+    view = await queries.article_view(session, slug, viewer=viewer)
+    after = await queries.next_reads(session, view.article, viewer=viewer)
+    return NextReadsResponse(
+        more_from_author=[ArticleSummary(**summary_fields(v)) for v in after.more_from_writer],
+        related=[ArticleSummary(**summary_fields(v)) for v in after.related],
+    )

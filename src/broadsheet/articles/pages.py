@@ -188,6 +188,11 @@ async def story_page(
     published = article.published_at or article.created_at
     edited = public and (article.updated_at - published).total_seconds() > 60
     series_place = await series.place_in_series(session, article) if not previewed else None
+    after = (
+        await queries.next_reads(session, article, viewer=viewer)
+        if public and not previewed
+        else None
+    )
     your_lists = (
         await lists_for_story(session, viewer, article)
         if viewer is not None and public and not previewed
@@ -220,6 +225,7 @@ async def story_page(
         your_claps=view.claps,
         max_claps=MAX_CLAPS,
         your_lists=your_lists,
+        next_reads=after,
         saved=any(choice.holds_the_story for choice in your_lists[:1]),
         can_edit=can_edit,
         moderates=public and moderates,

@@ -18,7 +18,7 @@ from broadsheet.errors import NotFound
 from broadsheet.publications.models import Publication, PublicationFollow
 from broadsheet.publications.service import edited_by
 from broadsheet.reactions.models import Clap
-from broadsheet.tags.models import Tag, article_tags, tag_key
+from broadsheet.tags.models import Tag, TagFollow, article_tags, tag_key
 
 
 class ArticleNotFound(NotFound):
@@ -149,6 +149,8 @@ async def views_of(
 ) -> list[ArticleView]:
     """The stories numbered `ids`, in the order of `ids` (without their bodies, unless
     `with_body`)."""
+    if not ids:
+        return []
     query = _viewed_by(viewer).where(Article.id.in_(ids))
     if not with_body:
         query = query.options(*_WITHOUT_BODIES)
@@ -294,14 +296,21 @@ async def list_articles(
 
 
 async def feed_for(session: AsyncSession, reader: User, *, limit: int, offset: int) -> ArticlePage:
-    """Stories by the authors and in the publications `reader` follows, most recent first."""
+    """Stories by the authors, in the publications and with the tags `reader` follows, most
+    recent first."""
     followed = select(Follow.followed_id).where(Follow.follower_id == reader.id)
     followed_places = select(PublicationFollow.publication_id).where(
         PublicationFollow.user_id == reader.id
     )
+    followed_tags = select(TagFollow.tag_id).where(TagFollow.user_id == reader.id)
+    tagged = select(article_tags.c.article_id).where(article_tags.c.tag_id.in_(followed_tags))
     filters = [
         LISTED,
-        or_(Article.author_id.in_(followed), Article.publication_id.in_(followed_places)),
+        or_(
+            Article.author_id.in_(followed),
+            Article.publication_id.in_(followed_places),
+            Article.id.in_(tagged),
+        ),
     ]
     return await stories_where(session, filters, viewer=reader, limit=limit, offset=offset)
 
@@ -363,3 +372,70 @@ async def parts_of_series(session: AsyncSession, series_id: int, *, limit: int) 
     filters = [LISTED, Article.series_id == series_id]
     effects.shown(session, effects.series(series_id))
     return await stories_where(session, filters, viewer=None, limit=limit, offset=0, with_body=True)
+
+
+# How many stories "More from …" and "Related stories" each offer under a story.
+NEXT_READS = 3
+# Related stories are chosen among the newest that share a tag with the story, this many.
+_RELATED_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class NextReads:
+    more_from_writer: list[ArticleView]
+    related: list[ArticleView]
+
+
+def _shared_tags(story_id: ColumnElement[int], tag_ids: Sequence[int]) -> ColumnElement[int]:
+    return (
+        select(func.count())
+        .select_from(article_tags)
+        .where(article_tags.c.article_id == story_id, article_tags.c.tag_id.in_(tag_ids))
+        .scalar_subquery()
+    )
+
+
+async def next_reads(session: AsyncSession, article: Article, *, viewer: User | None) -> NextReads:
+    """What to read after `article`: its writer's latest other stories, and stories by others
+    that share its tags, those sharing most first, then the most applauded, among the newest."""
+    by_writer = (
+        select(Article.id)
+        .where(LISTED, Article.author_id == article.author_id, Article.id != article.id)
+        .order_by(*NEWEST_FIRST)
+        .limit(NEXT_READS)
+    )
+    more_ids = list(await session.scalars(by_writer))
+    related_ids: list[int] = []
+    tag_ids = [tag.id for tag in article.tags]
+    if tag_ids:
+        tagged = select(article_tags.c.article_id).where(article_tags.c.tag_id.in_(tag_ids))
+        candidates = (
+            select(Article.id.label("id"), Article.claps_count.label("claps"))
+            .where(LISTED, Article.author_id != article.author_id, Article.id.in_(tagged))
+            .order_by(*NEWEST_FIRST)
+            .limit(_RELATED_CANDIDATES)
+            .subquery()
+        )
+        ranked = (
+            select(candidates.c.id)
+            .order_by(
+                _shared_tags(candidates.c.id, tag_ids).desc(),
+                candidates.c.claps.desc(),
+                candidates.c.id.desc(),
+            )
+            .limit(NEXT_READS)
+        )
+        related_ids = list(await session.scalars(ranked))
+    views = {
+        view.article.id: view
+        for view in await views_of(session, more_ids + related_ids, viewer=viewer)
+    }
+    effects.shown(
+        session,
+        effects.stories_by(article.author.username_key),
+        *(effects.tagged(tag.name) for tag in article.tags),
+    )
+    return NextReads(
+        more_from_writer=[views[id_] for id_ in more_ids if id_ in views],
+        related=[views[id_] for id_ in related_ids if id_ in views],
+    )

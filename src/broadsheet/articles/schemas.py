@@ -243,3 +243,12 @@ class ArticleResponse(Schema):
 class ArticleListResponse(Schema):
     articles: list[ArticleSummary]
     articles_count: int
+
+
+class NextReadsResponse(Schema):
+    more_from_author: list[ArticleSummary] = Field(
+        description="The writer's latest other published stories (up to 3)"
+    )
+    related: list[ArticleSummary] = Field(
+        description="Up to 3 stories by others that share the story's tags"
+    )

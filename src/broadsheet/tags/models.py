@@ -1,9 +1,12 @@
 """Tags, and which stories carry them."""
 
+from datetime import datetime
+
 from sqlalchemy import Column, ForeignKey, Index, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broadsheet.db import Base, Id, exact_text
+from broadsheet.lib.clock import utcnow
 
 TAG_MAX_LENGTH = 40
 TAG_KEY_MAX_LENGTH = 3 * TAG_MAX_LENGTH
@@ -31,3 +34,18 @@ article_tags = Table(
     Column("tag_id", Id, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     Index(None, "tag_id", "article_id"),
 )
+
+
+class TagFollow(Base):
+    """A reader follows a tag: its stories join their Following feed."""
+
+    __tablename__ = "tag_follows"
+    __table_args__ = (Index(None, "tag_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
+    )
+    followed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,12 +5,21 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from broadsheet.accounts.deps import SiteViewer
+from broadsheet.accounts.deps import SiteUser, SiteViewer
 from broadsheet.articles import queries
 from broadsheet.articles.feeds import FEED_SIZE, atom
-from broadsheet.deps import DbSession, PathText
+from broadsheet.deps import WRITES, DbSession, PathText
+from broadsheet.tags import service as tags
 from broadsheet.tags.service import popular_tags
-from broadsheet.web import PAGE_SIZE, PageNumber, page, page_offset, pagination
+from broadsheet.web import (
+    PAGE_SIZE,
+    CheckedForm,
+    PageNumber,
+    page,
+    page_offset,
+    pagination,
+    redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,6 +36,19 @@ async def tag_feed(request: Request, tag: PathText, session: DbSession) -> Respo
     )
 
 
+@router.post("/tag/{tag:path}/follow", dependencies=[WRITES])
+async def toggle_tag_follow(
+    tag: PathText, _form: CheckedForm, session: DbSession, reader: SiteUser
+) -> Response:
+    """Follow the tag, or stop following it."""
+    found = await tags.find_tag(session, tag)
+    if await tags.follows_tag(session, reader, found):
+        await tags.unfollow_tag(session, reader, tag)
+    else:
+        await tags.follow_tag(session, reader, tag)
+    return redirect(f"/tag/{quote(tag)}")
+
+
 @router.get("/tag/{tag:path}", name="tag")
 async def tag_page(
     request: Request,
@@ -40,6 +62,9 @@ async def tag_page(
         session, viewer=viewer, tag=tag, limit=PAGE_SIZE, offset=page_offset(page_number)
     )
     feed_url = f"/tag/{quote(tag)}/feed.atom"
+    following = None
+    if viewer is not None and result.views:
+        following = await tags.follows_tag(session, viewer, await tags.find_tag(session, tag))
     return page(
         request,
         "articles/home.html",
@@ -51,5 +76,6 @@ async def tag_page(
         empty_message="No stories carry this tag yet.",
         feeds=[(f"Broadsheet: stories about {tag}", feed_url)],
         views=result.views,
+        followed_tag=(tag, following) if result.views else None,
         **pagination(page_number, result.total, base_url=f"/tag/{quote(tag)}?"),
     )

@@ -2,14 +2,25 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import Insert, func, insert, select
+from sqlalchemy import Insert, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broadsheet import effects
+from broadsheet.accounts.models import User
 from broadsheet.articles.models import Article
 from broadsheet.articles.queries import LISTED
-from broadsheet.tags.models import Tag, article_tags, tag_key
+from broadsheet.db import add_unless_present
+from broadsheet.errors import NotFound
+from broadsheet.tags.models import Tag, TagFollow, article_tags, tag_key
+
+# How many of the tags a reader follows are listed.
+FOLLOWED_TAGS_LISTED = 200
+
+
+class TagNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("tag not found", field="tag")
 
 
 def _insert_skipping_taken_names(dialect: str, names: Sequence[str]) -> Insert:
@@ -63,4 +74,47 @@ async def popular_tags(session: AsyncSession, *, limit: int) -> list[str]:
         .limit(limit)
     )
     effects.shown(session, effects.TAGS)
+    return list(await session.scalars(query))
+
+
+async def find_tag(session: AsyncSession, name: str) -> Tag:
+    """The tag named `name`, whatever its case."""
+    tag = await session.scalar(select(Tag).where(Tag.name_key == tag_key(name)))
+    if tag is None:
+        raise TagNotFound()
+    return tag
+
+
+async def follow_tag(session: AsyncSession, reader: User, name: str) -> Tag:
+    """Have the tag's stories join `reader`'s Following feed; following twice changes nothing."""
+    tag = await find_tag(session, name)
+    await add_unless_present(session, TagFollow(user_id=reader.id, tag_id=tag.id))
+    return tag
+
+
+async def unfollow_tag(session: AsyncSession, reader: User, name: str) -> Tag:
+    """Stop following the tag."""
+    tag = await find_tag(session, name)
+    await session.execute(
+        delete(TagFollow).where(TagFollow.user_id == reader.id, TagFollow.tag_id == tag.id)
+    )
+    return tag
+
+
+async def follows_tag(session: AsyncSession, reader: User, tag: Tag) -> bool:
+    query = select(TagFollow.tag_id).where(
+        TagFollow.user_id == reader.id, TagFollow.tag_id == tag.id
+    )
+    return await session.scalar(query) is not None
+
+
+async def followed_tags(session: AsyncSession, reader: User) -> list[str]:
+    """The names of the tags `reader` follows, in order."""
+    query = (
+        select(Tag.name)
+        .join(TagFollow, TagFollow.tag_id == Tag.id)
+        .where(TagFollow.user_id == reader.id)
+        .order_by(Tag.name_key)
+        .limit(FOLLOWED_TAGS_LISTED)
+    )
     return list(await session.scalars(query))
