@@ -172,3 +172,23 @@ async def test_deleting_a_list_leads_back_to_the_readers_lists(client, backend):
 
     assert deleted.headers["location"] == "/me/lists"
     assert gone.status_code == 404
+
+
+async def test_a_public_list_seen_by_anyone_shows_a_story_saved_since(client, backend):
+    first, second = await _story(client, "Before"), await _story(client, "After")
+    async with browser(backend) as reader:
+        owner = await sign_up_on_site(reader)
+        list_path = await _make_list(reader, "Growing", public="on")
+        slug = list_path.rsplit("/", 1)[-1]
+        await submit(reader, first, f"{first}/lists", list=slug)
+        async with browser(backend) as anyone:
+            before = (await anyone.get(list_path)).text
+            lists_before = (await anyone.get(f"/@{owner.username}/lists")).text
+            await submit(reader, second, f"{second}/lists", list=slug)
+            after = (await anyone.get(list_path)).text
+            lists_after = (await anyone.get(f"/@{owner.username}/lists")).text
+
+    assert "After" not in text_of(before)
+    assert "After" in text_of(after)
+    assert "1 story" in text_of(lists_before)
+    assert "2 stories" in text_of(lists_after)

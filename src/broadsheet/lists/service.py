@@ -120,7 +120,10 @@ async def _locked(session: AsyncSession, owner: User, slug: str) -> StoryList:
 
 def _changed(session: AsyncSession, story_list: StoryList) -> None:
     story_list.updated_at = utcnow()
-    effects.changed(session, effects.story_list(story_list.id))
+    # The reader's lists page shows each list's count and keeps the last changed first.
+    effects.changed(
+        session, effects.story_list(story_list.id), effects.lists_of(story_list.owner_id)
+    )
 
 
 async def make_list(
@@ -158,7 +161,6 @@ async def change_list(
     if changes.public is not None:
         story_list.public = changes.public
     _changed(session, story_list)
-    effects.changed(session, effects.lists_of(owner.id))
     await session.flush()
     return story_list
 
