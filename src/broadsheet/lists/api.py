@@ -135,7 +135,10 @@ async def delete_list(slug: PathText, session: DbSession, reader: CurrentUser) -
     dependencies=[WRITES],
     status_code=status.HTTP_201_CREATED,
     responses={
-        200: {"description": "The story was in the list already; its note is the one sent"},
+        200: {
+            "model": EntryResponse,
+            "description": "The story was in the list already; its note is the one sent",
+        },
         **errors_documented(401, 404, 409, 413, 422),
     },
 )
