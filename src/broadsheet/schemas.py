@@ -17,6 +17,9 @@ from broadsheet.lib.clock import isoformat
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNSTORABLE = re.compile(f"{XML_FORBIDDEN.pattern}|[\ud800-\udfff]")
 # The same characters, for a pattern in the OpenAPI document (lone surrogates aside, below).
+# The largest id a request may name: the largest whole number every JSON reader holds exactly
+# (a float-based one reads 2**63 - 1 as 2**63, and would take a larger number for it).
+MAX_ID = 2**53 - 1
 FREE_OF_FORBIDDEN: dict[str, Any] = {
     "not": {"pattern": "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]"}
 }

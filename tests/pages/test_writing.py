@@ -270,6 +270,7 @@ async def test_favorite_button_favorites_and_counts(client, backend):
     assert [b["text"] for b in elements(before.text, "button", aria_pressed="false")] == [
         "Follow",
         "♡ Favorite · 0Favorite, 0 favorites",
+        "Save to your reading list",
     ]
     response = await submit(client, path, f"{path}/favorite")
 

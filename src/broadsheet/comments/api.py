@@ -17,10 +17,11 @@ from broadsheet.comments.schemas import (
 from broadsheet.comments.service import CommentView
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import errors_documented
+from broadsheet.schemas import MAX_ID
 
 router = APIRouter(tags=["Comments"])
 
-CommentId = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)]
+CommentId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID)]
 
 MAX_COMMENTS_PER_PAGE = 500
 

@@ -13,11 +13,12 @@ from broadsheet.comments import service as comments
 from broadsheet.comments.schemas import CommentCreate, CommentUpdate
 from broadsheet.deps import WRITES, DbSession, PathText
 from broadsheet.errors import validation_problems
+from broadsheet.schemas import MAX_ID
 from broadsheet.web import CheckedForm, redirect
 
 router = APIRouter(include_in_schema=False)
 
-ResponseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ResponseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PARENT_GONE = (
     "The response you replied to is no longer there. Your reply is below: you can send it "
     "as a response to the story."

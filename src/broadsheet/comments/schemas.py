@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from broadsheet.accounts.schemas import ProfileOut
-from broadsheet.schemas import NOT_BLANK, Schema, Timestamp, not_blank
+from broadsheet.schemas import MAX_ID, NOT_BLANK, Schema, Timestamp, not_blank
 
 COMMENT_MAX_LENGTH = 10_000
 
@@ -26,7 +26,7 @@ class CommentCreate(Schema):
     parent_id: int | None = Field(
         default=None,
         ge=1,
-        le=2**63 - 1,
+        le=MAX_ID,
         description="The id of the response this one answers. A Broadsheet extension.",
     )
 

@@ -19,6 +19,7 @@ from broadsheet.moderation.schemas import (
     ReportQueueResponse,
 )
 from broadsheet.moderation.service import ReportedResponse
+from broadsheet.schemas import MAX_ID
 
 router = APIRouter(tags=["Moderation"])
 
@@ -83,7 +84,7 @@ async def reports(
     responses=errors_documented(401, 403, 404, 413, 422),
 )
 async def decide(
-    comment_id: Annotated[int, Path(alias="commentId", ge=1, le=2**63 - 1)],
+    comment_id: Annotated[int, Path(alias="commentId", ge=1, le=MAX_ID)],
     body: DecisionRequest,
     session: DbSession,
     admin: CurrentUser,
