@@ -10,7 +10,7 @@ from broadsheet.articles.models import Article
 from broadsheet.articles.schemas import ArticleUpdate
 from broadsheet.db import session_scope
 from tests.helpers import publish, sign_up
-from tests.pages.helpers import sign_in_on_site, submit
+from tests.pages.helpers import elements, sign_in_on_site, submit
 
 
 async def _cached(client, url: str, **headers: str):
@@ -29,7 +29,10 @@ async def _two_stories(client):
 
 
 async def test_favoriting_a_story_leaves_the_pages_of_other_stories_cached(client):
-    author, first, second = await _two_stories(client)
+    first = await publish(client, await sign_up(client), title="First", tagList=["alpha"])
+    # By another writer, with no tag in common: its page offers nothing of the first story's.
+    author = await sign_up(client)
+    second = await publish(client, author, title="Second", tagList=["beta"])
     reader = await sign_up(client)
     other_pages = [
         f"/@{author.username}/{second['slug']}",
@@ -48,6 +51,20 @@ async def test_favoriting_a_story_leaves_the_pages_of_other_stories_cached(clien
     assert favorited.json()["article"]["favoritesCount"] == 1
     favorites = await client.get(f"/api/articles?favorited={reader.username}")
     assert [story["slug"] for story in favorites.json()["articles"]] == [first["slug"]]
+
+
+async def test_favoriting_a_story_refreshes_the_page_that_offers_it_to_read_next(client):
+    author, first, second = await _two_stories(client)
+    reader = await sign_up(client)
+    second_page = f"/@{author.username}/{second['slug']}"
+    await _cached(client, second_page)
+
+    await client.post(f"/api/articles/{first['slug']}/favorite", headers=reader.headers)
+
+    page = await client.get(second_page)
+    assert page.headers["x-cache"] == "miss"
+    (offered,) = elements(page.text, "section", aria_labelledby="more-from-heading")
+    assert "1 favorite" in offered["text"]
 
 
 async def test_a_cached_response_names_what_it_shows_in_its_headers(client, session):

@@ -15,9 +15,11 @@ async def _cached(client, url: str):
 async def test_renaming_a_publication_refreshes_the_stories_in_it_and_no_other(client):
     team = await masthead(client)
     in_it = await publish(client, team.editor, publication=team.slug)
-    outside = await publish(client, team.editor)
+    # By a writer outside it: that story's page offers nothing of the publication's.
+    outsider = await sign_up(client)
+    outside = await publish(client, outsider)
     in_it_page = f"/@{team.editor.username}/{in_it['slug']}"
-    outside_page = f"/@{team.editor.username}/{outside['slug']}"
+    outside_page = f"/@{outsider.username}/{outside['slug']}"
     for url in (in_it_page, outside_page, f"/api/articles/{in_it['slug']}", "/p/codeburst"):
         await _cached(client, url)
 

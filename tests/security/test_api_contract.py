@@ -55,6 +55,9 @@ OWNED_CHANGES = {
     "POST /api/publications/{slug}/invitations",
     "PUT /api/series/{slug}",
     "DELETE /api/series/{slug}",
+    "PUT /api/lists/{slug}",
+    "DELETE /api/lists/{slug}",
+    "POST /api/lists/{slug}/entries",
 }
 
 
