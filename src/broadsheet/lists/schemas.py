@@ -21,7 +21,8 @@ ListDescription = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=LIST_DESCRIPTION_MAX_LENGTH)
 ]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX_LENGTH)]
-StorySlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# Taken as sent: a slug no story has is not found (404), whatever its characters.
+StorySlug = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
 class ListCreate(Schema):
